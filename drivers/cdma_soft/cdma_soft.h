@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cdma_soft internals shared by the engine's source files.
+ */
+#ifndef _CDMA_SOFT_H
+#define _CDMA_SOFT_H
+
+#include <linux/cdma_engine.h>
+#include <linux/kref.h>
+#include <linux/mm_types.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+/* Module parameters (engine.c) */
+extern unsigned int cdma_node_id;
+extern unsigned int cdma_channels;
+extern unsigned long long cdma_max_buffer_size;
+extern unsigned int cdma_max_buffers;
+extern unsigned int cdma_max_inflight;
+
+/**
+ * struct cdma_seg - physically contiguous run of a buffer's pages
+ * @page: first page of the run
+ * @nr: number of pages in the run
+ */
+struct cdma_seg {
+	struct page *page;
+	unsigned long nr;
+};
+
+/**
+ * struct cdma_buf - a DMA buffer
+ * @ref: references: the owning handle, transfers, the export
+ * @size: size in bytes, a multiple of PAGE_SIZE
+ * @npages: number of pages
+ * @pages: every page, for mapping
+ * @nsegs: number of entries in @segs
+ * @segs: contiguous runs, for the copy loop
+ * @export: segment number while exported, 0 otherwise (under ctx->lock)
+ */
+struct cdma_buf {
+	struct kref ref;
+	u64 size;
+	unsigned long npages;
+	struct page **pages;
+	unsigned int nsegs;
+	struct cdma_seg *segs;
+	u32 export;
+};
+
+/**
+ * struct cdma_ctx - an engine client
+ * @bufs: handle -> &struct cdma_buf (holding a reference)
+ * @lock: protects @inflight, @dying and buffer exports
+ * @inflight: transfers submitted and not yet completed
+ * @dying: set by cdma_ctx_destroy(); queued transfers are cancelled
+ * @idle: woken when @inflight drops to zero
+ */
+struct cdma_ctx {
+	struct xarray bufs;
+	spinlock_t lock; /* see above */
+	unsigned int inflight;
+	bool dying;
+	wait_queue_head_t idle;
+};
+
+/* buffer.c */
+struct cdma_buf *cdma_buf_create(u64 size);
+
+/* global.c */
+int cdma_global_resolve(u64 global_addr, u64 key, u32 access, u64 length,
+			struct cdma_buf **buf, u64 *offset);
+void cdma_global_remove(u32 segment);
+void cdma_global_exit(void);
+
+/* xfer.c */
+int cdma_channels_init(void);
+void cdma_channels_exit(void);
+
+/* cdev.c */
+int cdma_cdev_init(void);
+void cdma_cdev_exit(void);
+
+#endif /* _CDMA_SOFT_H */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cdma_soft: software model of the cDMA RDMA engine.
+ *
+ * Module set-up, limits and engine contexts.
+ */
+
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "cdma_soft.h"
+
+unsigned int cdma_node_id = 1;
+module_param_named(node_id, cdma_node_id, uint, 0444);
+MODULE_PARM_DESC(node_id, "Unimem node id of this engine, 0..65535 (default 1)");
+
+unsigned int cdma_channels = 2;
+module_param_named(channels, cdma_channels, uint, 0444);
+MODULE_PARM_DESC(channels, "Engine channels (worker threads), 1..64 (default 2)");
+
+unsigned long long cdma_max_buffer_size = 1ULL << 30;
+module_param_named(max_buffer_size, cdma_max_buffer_size, ullong, 0444);
+MODULE_PARM_DESC(max_buffer_size, "Largest buffer in bytes, up to 4 GiB (default 1 GiB)");
+
+unsigned int cdma_max_buffers = 1024;
+module_param_named(max_buffers, cdma_max_buffers, uint, 0444);
+MODULE_PARM_DESC(max_buffers, "Buffers per context (open file), 1..1048576 (default 1024)");
+
+unsigned int cdma_max_inflight = 256;
+module_param_named(max_inflight, cdma_max_inflight, uint, 0444);
+MODULE_PARM_DESC(max_inflight, "Transfers in flight per context, 1..65536 (default 256)");
+
+/**
+ * cdma_engine_info() - describe the engine
+ * @info: filled with the engine's version, limits and capabilities
+ */
+void cdma_engine_info(struct cdma_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->version = CDMA_UAPI_VERSION;
+	info->node_id = cdma_node_id;
+	info->channels = cdma_channels;
+	info->caps = CDMA_CAP_ASYNC | CDMA_CAP_POLL_MODE | CDMA_CAP_EVENTFD |
+		     CDMA_CAP_GLOBAL;
+	info->max_buffer_size = cdma_max_buffer_size;
+	info->max_buffers = cdma_max_buffers;
+	info->max_inflight = cdma_max_inflight;
+	info->page_size = PAGE_SIZE;
+}
+EXPORT_SYMBOL_GPL(cdma_engine_info);
+
+/**
+ * cdma_ctx_create() - create an engine context
+ *
+ * Return: the context or NULL when out of memory.
+ */
+struct cdma_ctx *cdma_ctx_create(void)
+{
+	struct cdma_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+
+	if (!ctx)
+		return NULL;
+	xa_init_flags(&ctx->bufs, XA_FLAGS_ALLOC1);
+	spin_lock_init(&ctx->lock);
+	init_waitqueue_head(&ctx->idle);
+	return ctx;
+}
+EXPORT_SYMBOL_GPL(cdma_ctx_create);
+
+static bool cdma_ctx_idle(struct cdma_ctx *ctx)
+{
+	bool idle;
+
+	spin_lock(&ctx->lock);
+	idle = !ctx->inflight;
+	spin_unlock(&ctx->lock);
+	return idle;
+}
+
+/**
+ * cdma_ctx_destroy() - end a context
+ * @ctx: the context
+ *
+ * Transfers still queued complete with -ECANCELED, running ones are waited
+ * for, exports are revoked and every buffer handle is released.  Mappings
+ * of the buffers keep their pages until unmapped.
+ */
+void cdma_ctx_destroy(struct cdma_ctx *ctx)
+{
+	unsigned long handle;
+	struct cdma_buf *buf;
+
+	spin_lock(&ctx->lock);
+	ctx->dying = true;
+	spin_unlock(&ctx->lock);
+	wait_event(ctx->idle, cdma_ctx_idle(ctx));
+
+	xa_for_each(&ctx->bufs, handle, buf)
+		cdma_buf_free(ctx, handle);
+	xa_destroy(&ctx->bufs);
+	kfree(ctx);
+}
+EXPORT_SYMBOL_GPL(cdma_ctx_destroy);
+
+static int __init cdma_soft_init(void)
+{
+	int ret;
+
+	if (cdma_node_id > U16_MAX || !cdma_channels || cdma_channels > 64 ||
+	    cdma_max_buffer_size < PAGE_SIZE ||
+	    cdma_max_buffer_size > CDMA_GADDR_OFFSET_MASK + 1 ||
+	    !cdma_max_buffers || cdma_max_buffers > (1U << 20) ||
+	    !cdma_max_inflight || cdma_max_inflight > (1U << 16)) {
+		pr_err("cdma_soft: module parameter out of range\n");
+		return -EINVAL;
+	}
+
+	ret = cdma_channels_init();
+	if (ret)
+		return ret;
+	ret = cdma_cdev_init();
+	if (ret)
+		cdma_channels_exit();
+	return ret;
+}
+
+static void __exit cdma_soft_exit(void)
+{
+	cdma_cdev_exit();
+	cdma_channels_exit();
+	cdma_global_exit();
+}
+
+module_init(cdma_soft_init);
+module_exit(cdma_soft_exit);
+
+MODULE_DESCRIPTION("Software model of the cDMA Unimem RDMA engine");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("1.0");

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cdma_soft: Unimem global address space of this node.
+ *
+ * An exported buffer is a segment: global address = node id, segment
+ * number, byte offset (see include/uapi/linux/cdma.h).  Any context that
+ * presents the segment's random key may transfer to or from it.
+ */
+
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "cdma_soft.h"
+
+/**
+ * struct cdma_segment - an exported buffer
+ * @buf: the buffer (holds a reference)
+ * @key: access key
+ * @access: CDMA_ACCESS_* rights
+ */
+struct cdma_segment {
+	struct cdma_buf *buf;
+	u64 key;
+	u32 access;
+};
+
+static DEFINE_XARRAY_ALLOC1(cdma_segments);
+
+static u64 cdma_gaddr(u32 segment)
+{
+	return ((u64)cdma_node_id << CDMA_GADDR_NODE_SHIFT) |
+	       ((u64)segment << CDMA_GADDR_SEGMENT_SHIFT);
+}
+
+/**
+ * cdma_export() - export a buffer at a global address
+ * @ctx: context owning @handle
+ * @handle: buffer handle
+ * @access: CDMA_ACCESS_* rights, at least one
+ * @global_addr: out: global address of the first byte
+ * @key: out: the random access key
+ *
+ * Return: 0, -EINVAL for bad @access, -ENOENT for an unknown handle,
+ * -EEXIST when already exported, -ENOSPC when the segment table is full,
+ * -ENOMEM.
+ */
+int cdma_export(struct cdma_ctx *ctx, u32 handle, u32 access,
+		u64 *global_addr, u64 *key)
+{
+	const u32 all = CDMA_ACCESS_READ | CDMA_ACCESS_WRITE;
+	struct cdma_segment *seg;
+	struct cdma_buf *buf;
+	u32 segment;
+	int ret;
+
+	if (!access || (access & ~all))
+		return -EINVAL;
+	buf = cdma_buf_get(ctx, handle);
+	if (!buf)
+		return -ENOENT;
+
+	seg = kzalloc(sizeof(*seg), GFP_KERNEL);
+	if (!seg) {
+		cdma_buf_put(buf);
+		return -ENOMEM;
+	}
+	seg->buf = buf;
+	seg->access = access;
+	do {
+		seg->key = get_random_u64();
+	} while (!seg->key);
+
+	ret = xa_alloc(&cdma_segments, &segment, NULL, XA_LIMIT(1, U16_MAX),
+		       GFP_KERNEL);
+	if (ret) {
+		ret = ret == -EBUSY ? -ENOSPC : ret;
+		goto err_free;
+	}
+
+	spin_lock(&ctx->lock);
+	if (buf->export || xa_load(&ctx->bufs, handle) != buf) {
+		/* Exported meanwhile, or freed meanwhile. */
+		ret = buf->export ? -EEXIST : -ENOENT;
+		spin_unlock(&ctx->lock);
+		xa_erase(&cdma_segments, segment);
+		goto err_free;
+	}
+	buf->export = segment;
+	xa_store(&cdma_segments, segment, seg, GFP_ATOMIC);
+	spin_unlock(&ctx->lock);
+
+	*global_addr = cdma_gaddr(segment);
+	*key = seg->key;
+	return 0;
+
+err_free:
+	kfree(seg);
+	cdma_buf_put(buf);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(cdma_export);
+
+/**
+ * cdma_global_remove() - drop a segment
+ * @segment: segment number
+ */
+void cdma_global_remove(u32 segment)
+{
+	struct cdma_segment *seg = xa_erase(&cdma_segments, segment);
+
+	if (seg) {
+		cdma_buf_put(seg->buf);
+		kfree(seg);
+	}
+}
+
+/**
+ * cdma_revoke() - withdraw the export of a buffer
+ * @ctx: context owning @handle
+ * @handle: buffer handle
+ *
+ * Transfers in flight to the segment complete normally; new ones fail with
+ * -ENXIO.
+ *
+ * Return: 0 or -ENOENT for an unknown or not exported handle.
+ */
+int cdma_revoke(struct cdma_ctx *ctx, u32 handle)
+{
+	struct cdma_buf *buf = cdma_buf_get(ctx, handle);
+	u32 segment;
+
+	if (!buf)
+		return -ENOENT;
+	spin_lock(&ctx->lock);
+	segment = buf->export;
+	buf->export = 0;
+	spin_unlock(&ctx->lock);
+	cdma_buf_put(buf);
+	if (!segment)
+		return -ENOENT;
+	cdma_global_remove(segment);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(cdma_revoke);
+
+/**
+ * cdma_global_resolve() - find the buffer behind a global address range
+ * @global_addr: global address of the first byte
+ * @key: access key presented
+ * @access: the right needed, CDMA_ACCESS_READ or CDMA_ACCESS_WRITE
+ * @length: bytes, at least 1
+ * @buf: out: the buffer, with a reference
+ * @offset: out: byte offset in @buf
+ *
+ * Return: 0, -EHOSTUNREACH for another node, -ENXIO when not exported,
+ * -EACCES for a wrong key or right, -ERANGE past the segment's end.
+ */
+int cdma_global_resolve(u64 global_addr, u64 key, u32 access, u64 length,
+			struct cdma_buf **buf, u64 *offset)
+{
+	u32 node = global_addr >> CDMA_GADDR_NODE_SHIFT;
+	u32 segment = (global_addr >> CDMA_GADDR_SEGMENT_SHIFT) & U16_MAX;
+	u64 off = global_addr & CDMA_GADDR_OFFSET_MASK;
+	struct cdma_segment *seg;
+	int ret = 0;
+
+	if (node != cdma_node_id)
+		return -EHOSTUNREACH;
+
+	xa_lock(&cdma_segments);
+	seg = xa_load(&cdma_segments, segment);
+	if (!seg)
+		ret = -ENXIO;
+	else if (seg->key != key || !(seg->access & access))
+		ret = -EACCES;
+	else if (off >= seg->buf->size || length > seg->buf->size - off)
+		ret = -ERANGE;
+	else
+		kref_get(&seg->buf->ref);
+	if (!ret) {
+		*buf = seg->buf;
+		*offset = off;
+	}
+	xa_unlock(&cdma_segments);
+	return ret;
+}
+
+/**
+ * cdma_global_exit() - check the segment table is empty at unload
+ */
+void cdma_global_exit(void)
+{
+	WARN_ON(!xa_empty(&cdma_segments));
+	xa_destroy(&cdma_segments);
+}

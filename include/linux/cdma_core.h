@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cdma_core: pieces shared by every provider of the cDMA character device
+ * (the native engine device and the paravirtual guest frontend): uAPI
+ * argument checks, the per-file completion queue and synchronous waits.
+ */
+#ifndef _LINUX_CDMA_CORE_H
+#define _LINUX_CDMA_CORE_H
+
+#include <linux/completion.h>
+#include <linux/hashtable.h>
+#include <linux/poll.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <uapi/linux/cdma.h>
+
+struct eventfd_ctx;
+struct file;
+
+/* uAPI argument checks (check.c); each returns 0 or the documented errno */
+int cdma_alloc_check(const struct cdma_alloc *a, u64 max_buffer_size);
+int cdma_free_check(const struct cdma_free *f);
+int cdma_xfer_check(const struct cdma_xfer *x);
+int cdma_mode_check(const struct cdma_mode *m);
+int cdma_export_check(const struct cdma_export *e);
+int cdma_revoke_check(const struct cdma_revoke *r);
+
+/**
+ * struct cdma_cq - completion queue of one open file
+ * @lock: protects every field below
+ * @ready: completed entries not yet read, oldest first
+ * @cookies: every entry (in flight or ready), by cookie
+ * @count: entries in @cookies
+ * @limit: largest @count; further reservations fail with -EBUSY
+ * @wq: woken on completion in interrupt mode
+ * @mode: CDMA_MODE_INTERRUPT or CDMA_MODE_POLL
+ * @eventfd: signalled on completion in interrupt mode, or NULL
+ */
+struct cdma_cq {
+	spinlock_t lock; /* see above */
+	struct list_head ready;
+	DECLARE_HASHTABLE(cookies, 7);
+	unsigned int count;
+	unsigned int limit;
+	wait_queue_head_t wq;
+	u32 mode;
+	struct eventfd_ctx *eventfd;
+};
+
+/**
+ * struct cdma_cq_entry - one asynchronous transfer known to a cdma_cq
+ * @node: in &cdma_cq.cookies
+ * @link: in &cdma_cq.ready once completed
+ * @done: completed
+ * @rec: the completion record
+ */
+struct cdma_cq_entry {
+	struct hlist_node node;
+	struct list_head link;
+	bool done;
+	struct cdma_completion rec;
+};
+
+void cdma_cq_init(struct cdma_cq *cq, unsigned int limit);
+void cdma_cq_destroy(struct cdma_cq *cq);
+struct cdma_cq_entry *cdma_cq_reserve(struct cdma_cq *cq, u64 cookie);
+void cdma_cq_unreserve(struct cdma_cq *cq, struct cdma_cq_entry *e);
+void cdma_cq_complete(struct cdma_cq *cq, struct cdma_cq_entry *e,
+		      int status, u64 bytes);
+ssize_t cdma_cq_read(struct cdma_cq *cq, char __user *buf, size_t count,
+		     bool nonblock);
+int cdma_cq_wait(struct cdma_cq *cq, u64 cookie, u64 timeout_ns,
+		 struct cdma_completion *rec);
+__poll_t cdma_cq_poll(struct cdma_cq *cq, struct file *file,
+		      poll_table *wait);
+int cdma_cq_set_mode(struct cdma_cq *cq, const struct cdma_mode *m);
+bool cdma_cq_polling(struct cdma_cq *cq);
+
+/**
+ * struct cdma_sync - a synchronous transfer being waited for
+ * @done: completed by cdma_sync_complete()
+ * @ref: the waiter's and the completer's references
+ * @status: the transfer's status
+ * @bytes: bytes moved
+ */
+struct cdma_sync {
+	struct completion done;
+	refcount_t ref;
+	int status;
+	u64 bytes;
+};
+
+struct cdma_sync *cdma_sync_alloc(void);
+void cdma_sync_complete(struct cdma_sync *s, int status, u64 bytes);
+int cdma_sync_wait(struct cdma_sync *s, bool poll);
+void cdma_sync_put(struct cdma_sync *s);
+
+#endif /* _LINUX_CDMA_CORE_H */
