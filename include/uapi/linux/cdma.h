@@ -36,7 +36,8 @@
  * @caps: CDMA_CAP_* bits
  * @max_buffer_size: largest buffer CDMA_IOC_ALLOC accepts, in bytes
  * @max_buffers: largest number of buffers one open file may hold
- * @max_inflight: largest number of transfers one open file may have queued
+ * @max_inflight: largest number of asynchronous transfers one open file may
+ *	have in flight or completed and not yet read
  * @page_size: granularity of buffer sizes and of mmap
  * @reserved: zero
  */
@@ -115,8 +116,8 @@ struct cdma_free {
  * Without CDMA_XFER_F_ASYNC the ioctl returns when the data has moved.
  * With it, the ioctl returns once the transfer is queued and a
  * &struct cdma_completion with @cookie is delivered when it ends.
- * Offsets need no alignment; source and destination may overlap only if
- * they are different buffers.
+ * Offsets need no alignment; the source and destination ranges must not
+ * overlap when they are in the same buffer.
  */
 struct cdma_xfer {
 	__u32 dir;
