@@ -2,47 +2,27 @@
 /*
  * cdma_soft: DMA buffers.
  *
- * A buffer is built from the largest physically contiguous blocks the page
- * allocator gives (split into order-0 pages so that each page is reference
- * counted on its own): mappings hold page references, so a mapping outlives
- * the buffer safely.
+ * Engine buffers are page sets (cdma_core) with a reference count: the
+ * owning handle, each transfer using the buffer and its export hold one.
+ * A buffer either owns its pages or imports pages of a client (guest
+ * memory pinned by the vDPA backend), released through a callback.
  */
 
-#include <linux/gfp.h>
 #include <linux/mm.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
+
+#include <linux/cdma_core.h>
 
 #include "cdma_soft.h"
 
 static void cdma_buf_release(struct kref *ref)
 {
 	struct cdma_buf *buf = container_of(ref, struct cdma_buf, ref);
-	unsigned long i;
 
-	for (i = 0; i < buf->npages; i++)
-		__free_page(buf->pages[i]);
-	kvfree(buf->pages);
-	kvfree(buf->segs);
+	cdma_pages_free(&buf->pg);
+	if (buf->release)
+		buf->release(buf->release_priv);
 	kfree(buf);
-}
-
-static struct page *cdma_alloc_block(unsigned long want, unsigned int *order)
-{
-	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
-	unsigned int o = min_t(unsigned int, ilog2(want), MAX_PAGE_ORDER);
-	struct page *page;
-
-	for (;; o--) {
-		page = alloc_pages(gfp | (o ? __GFP_NORETRY : __GFP_RETRY_MAYFAIL), o);
-		if (page || !o)
-			break;
-	}
-	if (page) {
-		split_page(page, o);
-		*order = o;
-	}
-	return page;
 }
 
 /**
@@ -53,47 +33,20 @@ static struct page *cdma_alloc_block(unsigned long want, unsigned int *order)
  */
 struct cdma_buf *cdma_buf_create(u64 size)
 {
-	unsigned long npages = size >> PAGE_SHIFT, done = 0, i;
-	unsigned int order, maxsegs;
 	struct cdma_buf *buf;
-	struct page *page;
-	int ret = -ENOMEM;
+	int ret;
 
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&buf->ref);
 	buf->size = size;
-	maxsegs = min_t(unsigned long, npages, UINT_MAX);
-	buf->pages = kvmalloc_array(npages, sizeof(*buf->pages),
-				    GFP_KERNEL_ACCOUNT);
-	buf->segs = kvmalloc_array(maxsegs, sizeof(*buf->segs),
-				   GFP_KERNEL_ACCOUNT);
-	if (!buf->pages || !buf->segs)
-		goto fail;
-
-	while (done < npages) {
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto fail;
-		}
-		page = cdma_alloc_block(npages - done, &order);
-		if (!page)
-			goto fail;
-		for (i = 0; i < (1UL << order); i++)
-			buf->pages[done + i] = page + i;
-		buf->segs[buf->nsegs].page = page;
-		buf->segs[buf->nsegs].nr = 1UL << order;
-		buf->nsegs++;
-		done += 1UL << order;
-		buf->npages = done;
-		cond_resched();
+	ret = cdma_pages_alloc(&buf->pg, size >> PAGE_SHIFT);
+	if (ret) {
+		kfree(buf);
+		return ERR_PTR(ret);
 	}
 	return buf;
-
-fail:
-	kref_put(&buf->ref, cdma_buf_release);
-	return ERR_PTR(ret);
 }
 
 /**
@@ -138,6 +91,15 @@ struct cdma_buf *cdma_buf_get(struct cdma_ctx *ctx, u32 handle)
 }
 EXPORT_SYMBOL_GPL(cdma_buf_get);
 
+/* Reserve a handle first: a full context must not allocate. */
+static int cdma_handle_reserve(struct cdma_ctx *ctx, u32 *handle)
+{
+	int ret = xa_alloc(&ctx->bufs, handle, NULL,
+			   XA_LIMIT(1, cdma_max_buffers), GFP_KERNEL);
+
+	return ret == -EBUSY ? -ENOSPC : ret;
+}
+
 /**
  * cdma_buf_alloc() - allocate a buffer in a context
  * @ctx: the context
@@ -156,11 +118,9 @@ int cdma_buf_alloc(struct cdma_ctx *ctx, u64 size, u32 *handle)
 		return -EINVAL;
 	if (size > cdma_max_buffer_size)
 		return -EFBIG;
-	/* Reserve the handle first: a full context must not allocate. */
-	ret = xa_alloc(&ctx->bufs, handle, NULL,
-		       XA_LIMIT(1, cdma_max_buffers), GFP_KERNEL);
+	ret = cdma_handle_reserve(ctx, handle);
 	if (ret)
-		return ret == -EBUSY ? -ENOSPC : ret;
+		return ret;
 
 	buf = cdma_buf_create(PAGE_ALIGN(size));
 	if (IS_ERR(buf)) {
@@ -171,6 +131,53 @@ int cdma_buf_alloc(struct cdma_ctx *ctx, u64 size, u32 *handle)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(cdma_buf_alloc);
+
+/**
+ * cdma_buf_import() - make a buffer of pages the caller owns
+ * @ctx: the context
+ * @pages: the pages, in buffer order (the array is copied)
+ * @npages: number of pages, 1 .. max_buffer_size / PAGE_SIZE
+ * @release: called with @priv once the engine no longer uses the pages
+ *	(handle freed, transfers and export gone); not called on failure
+ * @priv: argument of @release
+ * @handle: out: the new handle
+ *
+ * The engine reads and writes the pages in place: no copy.
+ *
+ * Return: 0, -EINVAL, -EFBIG, -ENOSPC or -ENOMEM.
+ */
+int cdma_buf_import(struct cdma_ctx *ctx, struct page **pages,
+		    unsigned long npages, void (*release)(void *priv),
+		    void *priv, u32 *handle)
+{
+	struct cdma_buf *buf;
+	int ret;
+
+	if (!npages)
+		return -EINVAL;
+	if (npages > cdma_max_buffer_size >> PAGE_SHIFT)
+		return -EFBIG;
+	ret = cdma_handle_reserve(ctx, handle);
+	if (ret)
+		return ret;
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		goto err;
+	kref_init(&buf->ref);
+	buf->size = (u64)npages << PAGE_SHIFT;
+	if (cdma_pages_import(&buf->pg, pages, npages))
+		goto err;
+	buf->release = release;
+	buf->release_priv = priv;
+	xa_store(&ctx->bufs, *handle, buf, GFP_KERNEL);
+	return 0;
+
+err:
+	kfree(buf);
+	xa_erase(&ctx->bufs, *handle);
+	return -ENOMEM;
+}
+EXPORT_SYMBOL_GPL(cdma_buf_import);
 
 /**
  * cdma_buf_free() - release a handle
@@ -214,11 +221,6 @@ EXPORT_SYMBOL_GPL(cdma_buf_free);
  */
 int cdma_buf_mmap(struct cdma_buf *buf, struct vm_area_struct *vma)
 {
-	unsigned long npages = vma_pages(vma);
-
-	if (!(vma->vm_flags & VM_SHARED) || npages > buf->npages)
-		return -EINVAL;
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	return vm_insert_pages(vma, vma->vm_start, buf->pages, &npages);
+	return cdma_pages_mmap(&buf->pg, vma);
 }
 EXPORT_SYMBOL_GPL(cdma_buf_mmap);

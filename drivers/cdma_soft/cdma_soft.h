@@ -5,6 +5,7 @@
 #ifndef _CDMA_SOFT_H
 #define _CDMA_SOFT_H
 
+#include <linux/cdma_core.h>
 #include <linux/cdma_engine.h>
 #include <linux/kref.h>
 #include <linux/mm_types.h>
@@ -20,32 +21,20 @@ extern unsigned int cdma_max_buffers;
 extern unsigned int cdma_max_inflight;
 
 /**
- * struct cdma_seg - physically contiguous run of a buffer's pages
- * @page: first page of the run
- * @nr: number of pages in the run
- */
-struct cdma_seg {
-	struct page *page;
-	unsigned long nr;
-};
-
-/**
  * struct cdma_buf - a DMA buffer
  * @ref: references: the owning handle, transfers, the export
  * @size: size in bytes, a multiple of PAGE_SIZE
- * @npages: number of pages
- * @pages: every page, for mapping
- * @nsegs: number of entries in @segs
- * @segs: contiguous runs, for the copy loop
+ * @pg: the pages
+ * @release: for imported pages: tells the owner the engine is done
+ * @release_priv: argument of @release
  * @export: segment number while exported, 0 otherwise (under ctx->lock)
  */
 struct cdma_buf {
 	struct kref ref;
 	u64 size;
-	unsigned long npages;
-	struct page **pages;
-	unsigned int nsegs;
-	struct cdma_seg *segs;
+	struct cdma_pages pg;
+	void (*release)(void *priv);
+	void *release_priv;
 	u32 export;
 };
 

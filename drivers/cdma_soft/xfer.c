@@ -98,8 +98,8 @@ static void cdma_seek(const struct cdma_buf *buf, u64 off, unsigned int *seg,
 {
 	unsigned int i = 0;
 
-	while (off >= ((u64)buf->segs[i].nr << PAGE_SHIFT)) {
-		off -= (u64)buf->segs[i].nr << PAGE_SHIFT;
+	while (off >= ((u64)buf->pg.segs[i].nr << PAGE_SHIFT)) {
+		off -= (u64)buf->pg.segs[i].nr << PAGE_SHIFT;
 		i++;
 	}
 	*seg = i;
@@ -115,21 +115,21 @@ static int cdma_copy(struct cdma_req *req)
 	cdma_seek(src, req->src_off, &si, &soff);
 	cdma_seek(dst, req->dst_off, &di, &doff);
 	while (left) {
-		u64 savail = ((u64)src->segs[si].nr << PAGE_SHIFT) - soff;
-		u64 davail = ((u64)dst->segs[di].nr << PAGE_SHIFT) - doff;
+		u64 savail = ((u64)src->pg.segs[si].nr << PAGE_SHIFT) - soff;
+		u64 davail = ((u64)dst->pg.segs[di].nr << PAGE_SHIFT) - doff;
 		u64 n = min3(left, savail, davail);
 
-		memcpy(page_address(dst->segs[di].page) + doff,
-		       page_address(src->segs[si].page) + soff, n);
+		memcpy(page_address(dst->pg.segs[di].page) + doff,
+		       page_address(src->pg.segs[si].page) + soff, n);
 		left -= n;
 		req->bytes += n;
 		soff += n;
 		doff += n;
-		if (soff == (u64)src->segs[si].nr << PAGE_SHIFT && left) {
+		if (soff == (u64)src->pg.segs[si].nr << PAGE_SHIFT && left) {
 			si++;
 			soff = 0;
 		}
-		if (doff == (u64)dst->segs[di].nr << PAGE_SHIFT && left) {
+		if (doff == (u64)dst->pg.segs[di].nr << PAGE_SHIFT && left) {
 			di++;
 			doff = 0;
 		}

@@ -18,6 +18,41 @@
 
 struct eventfd_ctx;
 struct file;
+struct page;
+struct vm_area_struct;
+
+/**
+ * struct cdma_seg - physically contiguous run of pages
+ * @page: first page of the run
+ * @nr: number of pages in the run
+ */
+struct cdma_seg {
+	struct page *page;
+	unsigned long nr;
+};
+
+/**
+ * struct cdma_pages - the pages backing a DMA buffer
+ * @npages: number of pages
+ * @pages: every page, in buffer order
+ * @nsegs: number of entries in @segs
+ * @segs: contiguous runs, in buffer order
+ * @owned: pages were allocated by cdma_pages_alloc() and are freed with
+ *	the set; imported pages belong to the caller
+ */
+struct cdma_pages {
+	unsigned long npages;
+	struct page **pages;
+	unsigned long nsegs;
+	struct cdma_seg *segs;
+	bool owned;
+};
+
+int cdma_pages_alloc(struct cdma_pages *p, unsigned long npages);
+int cdma_pages_import(struct cdma_pages *p, struct page **pages,
+		      unsigned long npages);
+void cdma_pages_free(struct cdma_pages *p);
+int cdma_pages_mmap(const struct cdma_pages *p, struct vm_area_struct *vma);
 
 /* uAPI argument checks (check.c); each returns 0 or the documented errno */
 int cdma_alloc_check(const struct cdma_alloc *a, u64 max_buffer_size);

@@ -18,6 +18,7 @@
 
 struct cdma_ctx;
 struct cdma_buf;
+struct page;
 struct vm_area_struct;
 
 /**
@@ -56,6 +57,9 @@ struct cdma_ctx *cdma_ctx_create(void);
 void cdma_ctx_destroy(struct cdma_ctx *ctx);
 
 int cdma_buf_alloc(struct cdma_ctx *ctx, u64 size, u32 *handle);
+int cdma_buf_import(struct cdma_ctx *ctx, struct page **pages,
+		    unsigned long npages, void (*release)(void *priv),
+		    void *priv, u32 *handle);
 int cdma_buf_free(struct cdma_ctx *ctx, u32 handle);
 struct cdma_buf *cdma_buf_get(struct cdma_ctx *ctx, u32 handle);
 void cdma_buf_put(struct cdma_buf *buf);
