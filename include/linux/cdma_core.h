@@ -132,4 +132,8 @@ void cdma_sync_complete(struct cdma_sync *s, int status, u64 bytes);
 int cdma_sync_wait(struct cdma_sync *s, bool poll);
 void cdma_sync_put(struct cdma_sync *s);
 
+/* virtio-rdma-remote status codes (wire.c) */
+int vrr_status_to_errno(u32 status);
+u32 vrr_errno_to_status(int err);
+
 #endif /* _LINUX_CDMA_CORE_H */
