@@ -1,0 +1,124 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the test VM's initramfs, run by busybox sh as PID 1.
+#
+# Stage 1 (initramfs): load the 9p and overlay modules, mount the host's
+# root (9p tag "hostroot", read-only) under a tmpfs-backed overlay, and
+# switch_root into it running this script again as stage 2.
+# Stage 2 (host root): mount the results share (tag "results") on /results,
+# run the guest script, store its exit status in /results/vm-status and
+# power off.
+#
+# Parameters come from the kernel command line (run-vm.sh sets them):
+#   vm.script=PATH vm.env=NAME vm.repo=PATH vm.moddir=PATH
+# shellcheck shell=sh
+
+P9OPTS=trans=virtio,version=9p2000.L,msize=512000
+BB=/bin/busybox
+
+log() {
+	echo "vm-init: $*"
+}
+
+fail() {
+	log "FATAL: $*"
+	sync
+	$BB poweroff -f
+}
+
+cmdline_params() {
+	read -r cmdline </proc/cmdline
+	for w in $cmdline; do
+		case $w in
+		vm.script=*) VM_SCRIPT=${w#vm.script=} ;;
+		vm.env=*) VM_ENV=${w#vm.env=} ;;
+		vm.repo=*) VM_REPO=${w#vm.repo=} ;;
+		vm.moddir=*) VM_MODDIR=${w#vm.moddir=} ;;
+		esac
+	done
+}
+
+stage1() {
+	export PATH=/bin
+	$BB --install -s /bin
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	exec </dev/console >/dev/console 2>&1
+	cmdline_params
+	kver=$(uname -r)
+
+	for m in /modules/*.ko; do
+		[ -e "$m" ] || continue
+		insmod "$m" || fail "insmod $m"
+	done
+
+	mkdir -p /lower /rw /newroot
+	mount -t 9p -o "$P9OPTS,ro,cache=loose" hostroot /lower ||
+		fail "mount host root over 9p"
+	mount -t tmpfs -o mode=755 rw /rw
+	mkdir -p /rw/upper /rw/work
+	mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
+		root /newroot || fail "mount overlay"
+
+	# Kernel modules: the host's /lib/modules, or another directory of it.
+	moddir=${VM_MODDIR:-/lib/modules/$kver}
+	if [ "$moddir" != "/lib/modules/$kver" ]; then
+		mkdir -p "/newroot/lib/modules/$kver"
+		mount --bind "/newroot$moddir" "/newroot/lib/modules/$kver" ||
+			fail "bind $moddir"
+	fi
+	[ -e "/newroot/lib/modules/$kver/modules.dep" ] ||
+		fail "no /lib/modules/$kver/modules.dep in the guest root"
+
+	mount -t tmpfs -o mode=755 run /newroot/run
+	mkdir -p /newroot/run/vm
+	cp /bin/busybox /init /newroot/run/vm/
+	for d in proc sys dev; do
+		mount --move "/$d" "/newroot/$d"
+	done
+	exec switch_root /newroot /run/vm/busybox sh /run/vm/init stage2
+}
+
+stage2() {
+	BB=/run/vm/busybox
+	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+	cmdline_params
+	mount -t tmpfs -o mode=1777 tmp /tmp
+	mkdir -p /dev/pts /dev/shm /results
+	ln -sf /proc/self/fd /dev/fd
+	ln -sf /proc/self/fd/0 /dev/stdin
+	ln -sf /proc/self/fd/1 /dev/stdout
+	ln -sf /proc/self/fd/2 /dev/stderr
+	mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+	mount -t tmpfs -o mode=1777 shm /dev/shm
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	mount -t 9p -o "$P9OPTS" results /results || fail "mount results"
+	$BB hostname "vm-${VM_ENV:-test}"
+
+	KVER=$(uname -r)
+	export REPO="$VM_REPO" RESULTS=/results KVER ENV="$VM_ENV"
+	export HOME=/root TERM=dumb LC_ALL=C.UTF-8
+	read -r up _ </proc/uptime
+	log "running $VM_SCRIPT (env $VM_ENV, uptime ${up}s)"
+	cd "${REPO:-/}" || fail "cd $REPO"
+	if [ -x "$VM_SCRIPT" ]; then
+		"$VM_SCRIPT" </dev/null >/results/guest.log 2>&1
+	else
+		/bin/bash "$VM_SCRIPT" </dev/null >/results/guest.log 2>&1
+	fi
+	rc=$?
+	read -r up _ </proc/uptime
+	log "guest script exited with status $rc (uptime ${up}s)"
+	echo "$rc" >/results/vm-status
+	sync
+	$BB umount /results
+	$BB poweroff -f
+}
+
+case ${1:-} in
+stage2) stage2 ;;
+*) stage1 ;;
+esac
+fail "init fell through"
