@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cdma-demo - move data with a cDMA device and measure the transfer rate.
+ *
+ *   cdma-demo [-d DEVICE] [-l LABEL] [-t SECONDS] [-m MAX_SIZE]
+ *
+ * Allocates two buffers, fills the source with a pattern and, for sizes
+ * from 4 KiB to 64 MiB (powers of 4, capped at the device's
+ * max_buffer_size), times synchronous LOCAL transfers for about
+ * SECONDS (default 0.2) per size, then checks the data they moved and
+ * that of one more transfer of a new pattern onto a cleared destination.
+ * Prints a table and, per size, one machine-readable line:
+ *
+ *   RATE <label> <size_bytes> <MB/s>
+ *
+ * (MB = 10^6 bytes).  Exits 0 if every transfer succeeded and every check
+ * passed, 1 otherwise, 2 on usage errors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/cdma.h>
+
+#define MIN_SIZE	(4ULL << 10)
+#define MAX_SIZE	(64ULL << 20)
+
+static const char *prog = "cdma-demo";
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"Usage: %s [-d DEVICE] [-l LABEL] [-t SECONDS] [-m MAX_SIZE]\n"
+		"  -d DEVICE    cDMA device (default /dev/cdma0)\n"
+		"  -l LABEL     label of the RATE lines (default: native)\n"
+		"  -t SECONDS   time spent per size (default 0.2)\n"
+		"  -m MAX_SIZE  largest size in bytes (default 64 MiB)\n",
+		prog);
+	exit(2);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+struct buf {
+	struct cdma_alloc a;
+	size_t len;		/* mapped length */
+	unsigned char *map;
+};
+
+static int buf_get(int fd, uint64_t size, uint32_t page, struct buf *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->a.size = size;
+	if (ioctl(fd, CDMA_IOC_ALLOC, &b->a) < 0) {
+		fprintf(stderr, "%s: CDMA_IOC_ALLOC %" PRIu64 ": %s\n", prog,
+			size, strerror(errno));
+		return -1;
+	}
+	b->len = (size + page - 1) / page * page;
+	b->map = mmap(NULL, b->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      (off_t)b->a.mmap_offset);
+	if (b->map == MAP_FAILED) {
+		fprintf(stderr, "%s: mmap: %s\n", prog, strerror(errno));
+		b->map = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void buf_put(int fd, struct buf *b)
+{
+	struct cdma_free f = { .handle = b->a.handle };
+
+	if (b->map)
+		munmap(b->map, b->len);
+	ioctl(fd, CDMA_IOC_FREE, &f);
+}
+
+/* A pattern that differs per position and per size. */
+static void fill(unsigned char *p, size_t n, uint64_t seed)
+{
+	uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memcpy(p + i, &x, 8);
+	}
+	for (; i < n; i++)
+		p[i] = (unsigned char)(i * 31 + seed);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dev = "/dev/cdma0", *label = "native";
+	double secs = 0.2;
+	uint64_t max = MAX_SIZE, size;
+	struct cdma_info info;
+	struct buf src, dst;
+	int fd, opt, failed = 0;
+
+	prog = argv[0];
+	while ((opt = getopt(argc, argv, "d:l:t:m:h")) != -1) {
+		switch (opt) {
+		case 'd':
+			dev = optarg;
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		case 't':
+			secs = strtod(optarg, NULL);
+			if (!(secs > 0 && secs < 3600))
+				usage();
+			break;
+		case 'm':
+			max = strtoull(optarg, NULL, 0);
+			if (max < MIN_SIZE)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || !*label || strpbrk(label, " \t\n"))
+		usage();
+
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, dev, strerror(errno));
+		return 1;
+	}
+	memset(&info, 0, sizeof(info));
+	if (ioctl(fd, CDMA_IOC_INFO, &info) < 0) {
+		fprintf(stderr, "%s: CDMA_IOC_INFO: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	if (info.version != CDMA_UAPI_VERSION || !info.page_size) {
+		fprintf(stderr, "%s: unsupported device (uAPI version %u)\n",
+			prog, info.version);
+		return 1;
+	}
+	if (max > info.max_buffer_size)
+		max = info.max_buffer_size;
+	if (max < MIN_SIZE) {
+		fprintf(stderr, "%s: max_buffer_size %llu below %llu\n", prog,
+			(unsigned long long)info.max_buffer_size, MIN_SIZE);
+		return 1;
+	}
+	/* Largest power-of-4 multiple of 4 KiB that fits. */
+	for (size = MIN_SIZE; size * 4 <= max; size *= 4)
+		;
+	if (buf_get(fd, size, info.page_size, &src) ||
+	    buf_get(fd, size, info.page_size, &dst))
+		return 1;
+
+	printf("# %s: %s, node %u, %u channel(s)%s, label %s\n", prog, dev,
+	       info.node_id, info.channels,
+	       (info.caps & CDMA_CAP_VIRTUAL) ? ", paravirtual" : "", label);
+	printf("%12s %10s %12s %8s\n", "size", "iterations", "MB/s", "check");
+
+	for (size = MIN_SIZE; size <= src.len && size <= max; size *= 4) {
+		struct cdma_xfer x = {
+			.dir = CDMA_XFER_LOCAL,
+			.src_handle = src.a.handle,
+			.dst_handle = dst.a.handle,
+			.length = size,
+		};
+		uint64_t t0, t, iters = 0, budget = (uint64_t)(secs * 1e9);
+		double mbps;
+		int ok;
+
+		fill(src.map, size, size);
+		memset(dst.map, 0, size);
+		t0 = now_ns();
+		do {
+			if (ioctl(fd, CDMA_IOC_SUBMIT, &x) < 0) {
+				fprintf(stderr, "%s: CDMA_IOC_SUBMIT %" PRIu64 ": %s\n",
+					prog, size, strerror(errno));
+				failed = 1;
+				goto out;
+			}
+			iters++;
+			t = now_ns() - t0;
+		} while (t < budget);
+		/* The timed transfers copied the source ... */
+		ok = !memcmp(src.map, dst.map, size);
+		/* ... and so does one more, onto a cleared destination. */
+		fill(src.map, size, size + 1);
+		memset(dst.map, 0, size);
+		if (ioctl(fd, CDMA_IOC_SUBMIT, &x) < 0) {
+			fprintf(stderr, "%s: CDMA_IOC_SUBMIT %" PRIu64 ": %s\n",
+				prog, size, strerror(errno));
+			failed = 1;
+			goto out;
+		}
+		ok = ok && !memcmp(src.map, dst.map, size);
+		if (!ok)
+			failed = 1;
+		mbps = (double)size * (double)iters / ((double)t / 1e9) / 1e6;
+		printf("%12" PRIu64 " %10" PRIu64 " %12.1f %8s\n", size, iters,
+		       mbps, ok ? "ok" : "FAILED");
+		printf("RATE %s %" PRIu64 " %.1f\n", label, size, mbps);
+		fflush(stdout);
+	}
+out:
+	buf_put(fd, &src);
+	buf_put(fd, &dst);
+	close(fd);
+	if (failed)
+		fprintf(stderr, "%s: FAILED\n", prog);
+	return failed;
+}
