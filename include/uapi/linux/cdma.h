@@ -31,7 +31,8 @@
 /**
  * struct cdma_info - device information (CDMA_IOC_INFO, read only)
  * @version: CDMA_UAPI_VERSION implemented by the device
- * @node_id: Unimem node id of the engine (bits 63..48 of global addresses)
+ * @node_id: Unimem node id of the engine, 0..0xffff (bits 63..48 of global
+ *	addresses)
  * @channels: number of engine channels executing transfers concurrently
  * @caps: CDMA_CAP_* bits
  * @max_buffer_size: largest buffer CDMA_IOC_ALLOC accepts, in bytes
@@ -102,7 +103,6 @@ struct cdma_free {
  * @flags: CDMA_XFER_F_* bits
  * @src_handle: source buffer (LOCAL, TO_GLOBAL); zero otherwise
  * @dst_handle: destination buffer (LOCAL, FROM_GLOBAL); zero otherwise
- * @reserved0: zero
  * @src_offset: byte offset in the source buffer (LOCAL, TO_GLOBAL)
  * @dst_offset: byte offset in the destination buffer (LOCAL, FROM_GLOBAL)
  * @length: bytes to move, at least 1
