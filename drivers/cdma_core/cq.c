@@ -5,7 +5,9 @@
  * Every asynchronous transfer reserves an entry under its cookie when it is
  * submitted.  Completion moves the entry to the ready list and, in interrupt
  * mode, wakes sleepers and signals the eventfd.  read() and CDMA_IOC_WAIT
- * consume entries; in polling mode they busy-poll instead of sleeping.
+ * consume entries; in polling mode they busy-poll instead of sleeping,
+ * through the provider's &struct cdma_cq_ops when it has some.  Sleepers
+ * re-check on a mode change, so that none sleeps in polling mode.
  */
 
 #include <linux/eventfd.h>
@@ -15,6 +17,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/cdma_compat.h>
 #include <linux/cdma_core.h>
 
 /* Records copied to user space per batch of read(). */
@@ -35,6 +38,8 @@ void cdma_cq_init(struct cdma_cq *cq, unsigned int limit)
 	init_waitqueue_head(&cq->wq);
 	cq->mode = CDMA_MODE_INTERRUPT;
 	cq->eventfd = NULL;
+	cq->shutdown = false;
+	cq->ops = NULL;
 }
 EXPORT_SYMBOL_GPL(cdma_cq_init);
 
@@ -157,7 +162,13 @@ static void cdma_cq_unlink(struct cdma_cq *cq, struct cdma_cq_entry *e)
 	cq->count--;
 }
 
-static bool cdma_cq_has_ready(struct cdma_cq *cq)
+/**
+ * cdma_cq_ready() - are completion records queued?
+ * @cq: the queue
+ *
+ * Return: true while read() would return at least one record.
+ */
+bool cdma_cq_ready(struct cdma_cq *cq)
 {
 	bool ready;
 
@@ -166,16 +177,59 @@ static bool cdma_cq_has_ready(struct cdma_cq *cq)
 	spin_unlock_irq(&cq->lock);
 	return ready;
 }
+EXPORT_SYMBOL_GPL(cdma_cq_ready);
+
+static bool cdma_cq_gone(struct cdma_cq *cq)
+{
+	return READ_ONCE(cq->shutdown);
+}
+
+static void cdma_cq_poll_begin(struct cdma_cq *cq)
+{
+	if (cq->ops && cq->ops->poll_begin)
+		cq->ops->poll_begin(cq);
+}
+
+static void cdma_cq_poll_once(struct cdma_cq *cq)
+{
+	if (cq->ops && cq->ops->poll)
+		cq->ops->poll(cq);
+}
+
+static void cdma_cq_poll_end(struct cdma_cq *cq)
+{
+	if (cq->ops && cq->ops->poll_end)
+		cq->ops->poll_end(cq);
+}
+
+/* read() sleeper's wake-up: records, shutdown, or now polling. */
+static bool cdma_cq_read_wake(struct cdma_cq *cq)
+{
+	return cdma_cq_ready(cq) || cdma_cq_gone(cq) || cdma_cq_polling(cq);
+}
+
+/* read() poller's stop: records, shutdown, or back to interrupt mode. */
+static bool cdma_cq_read_stop(struct cdma_cq *cq)
+{
+	return cdma_cq_ready(cq) || cdma_cq_gone(cq) || !cdma_cq_polling(cq);
+}
 
 /* Busy-poll until @cond(cq) or a signal (polling mode). */
 static int cdma_cq_spin(struct cdma_cq *cq, bool (*cond)(struct cdma_cq *))
 {
+	int ret = 0;
+
+	cdma_cq_poll_begin(cq);
 	while (!cond(cq)) {
-		if (signal_pending(current))
-			return -ERESTARTSYS;
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		cdma_cq_poll_once(cq);
 		cond_resched();
 	}
-	return 0;
+	cdma_cq_poll_end(cq);
+	return ret;
 }
 
 /**
@@ -186,7 +240,8 @@ static int cdma_cq_spin(struct cdma_cq *cq, bool (*cond)(struct cdma_cq *))
  * @nonblock: O_NONBLOCK
  *
  * Return: bytes copied (a multiple of the record size), -EINVAL for a
- * buffer smaller than a record, -EAGAIN, -ERESTARTSYS or -EFAULT.
+ * buffer smaller than a record, -EAGAIN, -ERESTARTSYS, -EFAULT, or
+ * -ENODEV after cdma_cq_shutdown() once no record is left.
  */
 ssize_t cdma_cq_read(struct cdma_cq *cq, char __user *buf, size_t count,
 		     bool nonblock)
@@ -200,14 +255,18 @@ ssize_t cdma_cq_read(struct cdma_cq *cq, char __user *buf, size_t count,
 
 	if (!want)
 		return -EINVAL;
-	if (!cdma_cq_has_ready(cq)) {
+	if (cdma_cq_polling(cq))
+		cdma_cq_poll_once(cq);
+	while (!cdma_cq_ready(cq)) {
+		if (cdma_cq_gone(cq))
+			return -ENODEV;
 		if (nonblock)
 			return -EAGAIN;
 		if (cdma_cq_polling(cq))
-			ret = cdma_cq_spin(cq, cdma_cq_has_ready);
+			ret = cdma_cq_spin(cq, cdma_cq_read_stop);
 		else
 			ret = wait_event_interruptible(cq->wq,
-						       cdma_cq_has_ready(cq));
+						       cdma_cq_read_wake(cq));
 		if (ret)
 			return ret;
 	}
@@ -274,12 +333,55 @@ static int cdma_cq_take(struct cdma_cq *cq, u64 cookie,
 	return ret;
 }
 
-/* Wait condition: the record was taken or will never come. */
+/* Wait condition: the record was taken, will never come, or now polling. */
 static bool cdma_cq_try(struct cdma_cq *cq, u64 cookie,
 			struct cdma_completion *rec, int *err)
 {
 	*err = cdma_cq_take(cq, cookie, rec);
-	return *err != -EAGAIN;
+	return *err != -EAGAIN || cdma_cq_polling(cq);
+}
+
+/* Busy-poll for @cookie; -EAGAIN when back in interrupt mode. */
+static int cdma_cq_wait_poll(struct cdma_cq *cq, u64 cookie, u64 timeout_ns,
+			     ktime_t deadline, struct cdma_completion *rec)
+{
+	int ret;
+
+	cdma_cq_poll_begin(cq);
+	while ((ret = cdma_cq_take(cq, cookie, rec)) == -EAGAIN) {
+		if (!cdma_cq_polling(cq))
+			break;
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (timeout_ns != U64_MAX && ktime_after(ktime_get(), deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		cdma_cq_poll_once(cq);
+		cond_resched();
+	}
+	cdma_cq_poll_end(cq);
+	return ret;
+}
+
+/* Sleep for @cookie; -EAGAIN when switched to polling mode. */
+static int cdma_cq_wait_sleep(struct cdma_cq *cq, u64 cookie, u64 timeout_ns,
+			      ktime_t deadline, struct cdma_completion *rec)
+{
+	int ret, err;
+
+	if (timeout_ns == U64_MAX)
+		ret = wait_event_interruptible(cq->wq,
+					       cdma_cq_try(cq, cookie, rec, &err));
+	else
+		ret = wait_event_interruptible_hrtimeout(cq->wq,
+							 cdma_cq_try(cq, cookie, rec, &err),
+							 ktime_sub(deadline, ktime_get()));
+	if (ret == -ETIME)
+		return -ETIMEDOUT;
+	return ret ?: err;
 }
 
 /**
@@ -296,7 +398,7 @@ int cdma_cq_wait(struct cdma_cq *cq, u64 cookie, u64 timeout_ns,
 {
 	ktime_t timeout = ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX / 2));
 	ktime_t deadline = ktime_add(ktime_get(), timeout);
-	int ret, err;
+	int ret;
 
 	ret = cdma_cq_take(cq, cookie, rec);
 	if (ret != -EAGAIN)
@@ -304,28 +406,15 @@ int cdma_cq_wait(struct cdma_cq *cq, u64 cookie, u64 timeout_ns,
 	if (!timeout_ns)
 		return -ETIMEDOUT;
 
-	if (cdma_cq_polling(cq)) {
-		while ((ret = cdma_cq_take(cq, cookie, rec)) == -EAGAIN) {
-			if (signal_pending(current))
-				return -ERESTARTSYS;
-			if (timeout_ns != U64_MAX &&
-			    ktime_after(ktime_get(), deadline))
-				return -ETIMEDOUT;
-			cond_resched();
-		}
-		return ret;
-	}
-
-	if (timeout_ns == U64_MAX)
-		ret = wait_event_interruptible(cq->wq,
-					       cdma_cq_try(cq, cookie, rec, &err));
-	else
-		ret = wait_event_interruptible_hrtimeout(cq->wq,
-							 cdma_cq_try(cq, cookie, rec, &err),
-							 timeout);
-	if (ret == -ETIME)
-		return -ETIMEDOUT;
-	return ret ?: err;
+	do {
+		if (cdma_cq_polling(cq))
+			ret = cdma_cq_wait_poll(cq, cookie, timeout_ns, deadline,
+						rec);
+		else
+			ret = cdma_cq_wait_sleep(cq, cookie, timeout_ns,
+						 deadline, rec);
+	} while (ret == -EAGAIN);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(cdma_cq_wait);
 
@@ -335,12 +424,19 @@ EXPORT_SYMBOL_GPL(cdma_cq_wait);
  * @file: the file being polled
  * @wait: poll table
  *
- * Return: EPOLLIN | EPOLLRDNORM while records are ready.
+ * Return: EPOLLIN | EPOLLRDNORM while records are ready, EPOLLHUP |
+ * EPOLLERR after cdma_cq_shutdown().
  */
 __poll_t cdma_cq_poll(struct cdma_cq *cq, struct file *file, poll_table *wait)
 {
+	__poll_t mask = 0;
+
 	poll_wait(file, &cq->wq, wait);
-	return cdma_cq_has_ready(cq) ? EPOLLIN | EPOLLRDNORM : 0;
+	if (cdma_cq_ready(cq))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (cdma_cq_gone(cq))
+		mask |= EPOLLHUP | EPOLLERR;
+	return mask;
 }
 EXPORT_SYMBOL_GPL(cdma_cq_poll);
 
@@ -384,3 +480,24 @@ bool cdma_cq_polling(struct cdma_cq *cq)
 	return READ_ONCE(cq->mode) == CDMA_MODE_POLL;
 }
 EXPORT_SYMBOL_GPL(cdma_cq_polling);
+
+/**
+ * cdma_cq_shutdown() - the device behind the queue is gone
+ * @cq: the queue
+ *
+ * Sleepers and pollers wake up; read() returns the records left, then
+ * -ENODEV; poll() reports EPOLLHUP | EPOLLERR.  Transfers in flight must
+ * still be completed by the provider (with -ENODEV).
+ *
+ * Context: any.
+ */
+void cdma_cq_shutdown(struct cdma_cq *cq)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	WRITE_ONCE(cq->shutdown, true);
+	spin_unlock_irqrestore(&cq->lock, flags);
+	wake_up_all(&cq->wq);
+}
+EXPORT_SYMBOL_GPL(cdma_cq_shutdown);

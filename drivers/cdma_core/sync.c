@@ -84,3 +84,31 @@ int cdma_sync_wait(struct cdma_sync *s, bool poll)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(cdma_sync_wait);
+
+/**
+ * cdma_sync_wait_cq() - wait for the transfer in the mode of a file
+ * @s: the wait object; the waiter's reference is dropped
+ * @cq: completion queue of the submitting file: its mode selects sleeping
+ *	or busy-polling, its &cdma_cq.ops are called while polling
+ *
+ * Return: as cdma_sync_wait().
+ */
+int cdma_sync_wait_cq(struct cdma_sync *s, struct cdma_cq *cq)
+{
+	const struct cdma_cq_ops *ops = cq->ops;
+	bool poll = cdma_cq_polling(cq);
+
+	if (poll && ops) {
+		if (ops->poll_begin)
+			ops->poll_begin(cq);
+		while (!completion_done(&s->done) && !signal_pending(current)) {
+			if (ops->poll)
+				ops->poll(cq);
+			cond_resched();
+		}
+		if (ops->poll_end)
+			ops->poll_end(cq);
+	}
+	return cdma_sync_wait(s, poll);
+}
+EXPORT_SYMBOL_GPL(cdma_sync_wait_cq);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cdma_soft: the native cDMA character device, /dev/cdma0.
+ * cdma_soft: the native cDMA character device, /dev/cdmaN.
  *
- * Each open file is one engine context plus one completion queue.
+ * N is the lowest index free among every cDMA device provider (cdma_core),
+ * so /dev/cdma0 when the engine loads first.  Each open file is one engine
+ * context plus one completion queue.
  */
 
 #include <linux/cdma_core.h>
@@ -14,10 +16,6 @@
 #include <linux/uaccess.h>
 
 #include "cdma_soft.h"
-
-static char *cdma_devname = "cdma0";
-module_param_named(devname, cdma_devname, charp, 0444);
-MODULE_PARM_DESC(devname, "Name of the native device node (default cdma0)");
 
 /**
  * struct cdma_file - an open native device
@@ -309,6 +307,8 @@ static const struct file_operations cdma_fops = {
 	.llseek = noop_llseek,
 };
 
+static int cdma_index;
+
 static struct miscdevice cdma_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.fops = &cdma_fops,
@@ -322,8 +322,26 @@ static struct miscdevice cdma_misc = {
  */
 int cdma_cdev_init(void)
 {
-	cdma_misc.name = cdma_devname;
-	return misc_register(&cdma_misc);
+	int ret;
+
+	cdma_index = cdma_index_alloc(-1);
+	if (cdma_index < 0)
+		return cdma_index;
+	cdma_misc.name = kasprintf(GFP_KERNEL, "cdma%d", cdma_index);
+	if (!cdma_misc.name) {
+		ret = -ENOMEM;
+		goto err_index;
+	}
+	ret = misc_register(&cdma_misc);
+	if (ret)
+		goto err_name;
+	return 0;
+
+err_name:
+	kfree(cdma_misc.name);
+err_index:
+	cdma_index_free(cdma_index);
+	return ret;
 }
 
 /**
@@ -332,4 +350,6 @@ int cdma_cdev_init(void)
 void cdma_cdev_exit(void)
 {
 	misc_deregister(&cdma_misc);
+	kfree(cdma_misc.name);
+	cdma_index_free(cdma_index);
 }

@@ -62,16 +62,40 @@ int cdma_mode_check(const struct cdma_mode *m);
 int cdma_export_check(const struct cdma_export *e);
 int cdma_revoke_check(const struct cdma_revoke *r);
 
+struct cdma_cq;
+
+/**
+ * struct cdma_cq_ops - hooks of a provider whose completions must be polled
+ * @poll_begin: a thread starts busy-polling (the provider may mask its
+ *	completion interrupt meanwhile)
+ * @poll: look for completions once, from the polling thread; completions
+ *	found are delivered with cdma_cq_complete() as usual
+ * @poll_end: the thread stops busy-polling
+ *
+ * Called in CDMA_MODE_POLL by read(), CDMA_IOC_WAIT and synchronous waits
+ * (cdma_sync_wait_cq()), in process context, without locks held.  A
+ * provider whose completions arrive by themselves (the native engine's
+ * workers) needs none.
+ */
+struct cdma_cq_ops {
+	void (*poll_begin)(struct cdma_cq *cq);
+	void (*poll)(struct cdma_cq *cq);
+	void (*poll_end)(struct cdma_cq *cq);
+};
+
 /**
  * struct cdma_cq - completion queue of one open file
- * @lock: protects every field below
+ * @lock: protects every field below except @ops
  * @ready: completed entries not yet read, oldest first
  * @cookies: every entry (in flight or ready), by cookie
  * @count: entries in @cookies
  * @limit: largest @count; further reservations fail with -EBUSY
- * @wq: woken on completion in interrupt mode
+ * @wq: woken on completion in interrupt mode, on a mode change and on
+ *	shutdown
  * @mode: CDMA_MODE_INTERRUPT or CDMA_MODE_POLL
  * @eventfd: signalled on completion in interrupt mode, or NULL
+ * @shutdown: the device is gone (cdma_cq_shutdown())
+ * @ops: polling hooks, or NULL; set by the provider after cdma_cq_init()
  */
 struct cdma_cq {
 	spinlock_t lock; /* see above */
@@ -82,6 +106,8 @@ struct cdma_cq {
 	wait_queue_head_t wq;
 	u32 mode;
 	struct eventfd_ctx *eventfd;
+	bool shutdown;
+	const struct cdma_cq_ops *ops;
 };
 
 /**
@@ -112,6 +138,8 @@ __poll_t cdma_cq_poll(struct cdma_cq *cq, struct file *file,
 		      poll_table *wait);
 int cdma_cq_set_mode(struct cdma_cq *cq, const struct cdma_mode *m);
 bool cdma_cq_polling(struct cdma_cq *cq);
+bool cdma_cq_ready(struct cdma_cq *cq);
+void cdma_cq_shutdown(struct cdma_cq *cq);
 
 /**
  * struct cdma_sync - a synchronous transfer being waited for
@@ -130,7 +158,12 @@ struct cdma_sync {
 struct cdma_sync *cdma_sync_alloc(void);
 void cdma_sync_complete(struct cdma_sync *s, int status, u64 bytes);
 int cdma_sync_wait(struct cdma_sync *s, bool poll);
+int cdma_sync_wait_cq(struct cdma_sync *s, struct cdma_cq *cq);
 void cdma_sync_put(struct cdma_sync *s);
+
+/* /dev/cdmaN name indexes shared by every provider (main.c) */
+int cdma_index_alloc(int want);
+void cdma_index_free(int index);
 
 /* virtio-rdma-remote status codes (wire.c) */
 int vrr_status_to_errno(u32 status);
