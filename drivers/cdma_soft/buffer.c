@@ -138,7 +138,11 @@ EXPORT_SYMBOL_GPL(cdma_buf_alloc);
  * @pages: the pages, in buffer order (the array is copied)
  * @npages: number of pages, 1 .. max_buffer_size / PAGE_SIZE
  * @release: called with @priv once the engine no longer uses the pages
- *	(handle freed, transfers and export gone); not called on failure
+ *	(handle freed, transfers and export gone); not called on failure.
+ *	Called in process context and may sleep: from a channel worker, or
+ *	from cdma_buf_free(), cdma_ctx_destroy() or a failing cdma_submit()
+ *	of any context (one that resolved the buffer's export); possibly
+ *	after cdma_buf_free() of the handle has returned.
  * @priv: argument of @release
  * @handle: out: the new handle
  *

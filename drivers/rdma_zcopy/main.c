@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rdma_zcopy: module set-up, the vDPA management device and the life of a
+ * device: creation, the worker that processes its queues, and release.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <uapi/linux/virtio_config.h>
+
+#include "rdma_zcopy.h"
+
+/* IOTLB entries per device */
+#define RZ_IOTLB_ENTRIES	2048
+/* Upper bounds of the module parameters */
+#define RZ_MAX_SESSIONS		65536
+#define RZ_MAX_RANGES		65536
+
+static unsigned int device_id = VIRTIO_RDMA_REMOTE_DEFAULT_ID;
+module_param(device_id, uint, 0444);
+MODULE_PARM_DESC(device_id, "Virtio device ID offered, 1..65535 (default 63)");
+
+static unsigned int max_sessions = 64;
+module_param(max_sessions, uint, 0444);
+MODULE_PARM_DESC(max_sessions, "Sessions per device, 1..65536 (default 64)");
+
+static unsigned int max_ranges = 4096;
+module_param(max_ranges, uint, 0444);
+MODULE_PARM_DESC(max_ranges, "Ranges in one ALLOC request, 1..65536 (default 4096)");
+
+static unsigned int max_buffers;
+module_param(max_buffers, uint, 0444);
+MODULE_PARM_DESC(max_buffers, "Buffers per session; 0 or above the engine's: the engine's (default 0)");
+
+static unsigned int max_inflight;
+module_param(max_inflight, uint, 0444);
+MODULE_PARM_DESC(max_inflight, "Transfers in flight per session; 0 or above the engine's: the engine's (default 0)");
+
+/**
+ * rz_schedule() - queue a run of the device's worker
+ * @rz: the device
+ *
+ * Callable from any context that may take a spinlock.
+ */
+void rz_schedule(struct rz_dev *rz)
+{
+	kthread_queue_work(rz->worker, &rz->work);
+}
+
+/*
+ * One run: up to RZ_BATCH requests and RZ_BATCH events, then queue another
+ * run if work is left, so that one busy device does not hog the worker and
+ * requests and events take turns.
+ */
+static void rz_work_fn(struct kthread_work *work)
+{
+	struct rz_dev *rz = container_of(work, struct rz_dev, work);
+	struct mm_struct *mm = NULL;
+	bool more = false;
+
+	mutex_lock(&rz->lock);
+	if (!rz->running)
+		goto unlock;
+	if (rz->mode == RZ_MODE_VA) {
+		/* Without the VMM's address space no ring can be read. */
+		if (!rz->mm || !mmget_not_zero(rz->mm))
+			goto unlock;
+		mm = rz->mm;
+		kthread_use_mm(mm);
+	} else if (rz->mode != RZ_MODE_PA) {
+		goto unlock;
+	}
+
+	more = rz_process_requests(rz, RZ_BATCH);
+	more |= rz_deliver_events(rz, RZ_BATCH);
+
+	if (mm)
+		kthread_unuse_mm(mm);
+unlock:
+	mutex_unlock(&rz->lock);
+	if (mm)
+		mmput(mm);
+	if (more)
+		rz_schedule(rz);
+}
+
+/**
+ * rz_free() - release a device's resources (&vdpa_config_ops.free)
+ * @vdpa: the device, unregistered and without driver
+ *
+ * Also called for a device whose creation failed half way: every field it
+ * looks at is valid from the moment the device is allocated.
+ */
+void rz_free(struct vdpa_device *vdpa)
+{
+	struct rz_dev *rz = vdpa_to_rz(vdpa);
+
+	mutex_lock(&rz->lock);
+	/* Cancels and waits for every transfer: no engine callback after. */
+	rz_device_reset(rz);
+	if (rz->mm) {
+		mmdrop(rz->mm);
+		rz->mm = NULL;
+	}
+	mutex_unlock(&rz->lock);
+
+	if (rz->worker) {
+		kthread_cancel_work_sync(&rz->work);
+		kthread_destroy_worker(rz->worker);
+		rz->worker = NULL;
+	}
+	vhost_iotlb_reset(&rz->iotlb);
+	xa_destroy(&rz->sessions);
+	mutex_destroy(&rz->lock);
+}
+
+/* Features offered: F_GLOBAL when the engine has a global address space. */
+static u64 rz_features(const struct cdma_info *info)
+{
+	u64 f = BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
+
+	if (info->caps & CDMA_CAP_GLOBAL)
+		f |= BIT_ULL(VIRTIO_RDMA_REMOTE_F_GLOBAL);
+	return f;
+}
+
+static void rz_limits_init(struct rz_dev *rz, const struct cdma_info *info)
+{
+	struct virtio_rdma_remote_config *cfg = &rz->config;
+	struct rz_limits *l = &rz->limits;
+
+	/* Buffers are made of whole 4096-byte pages. */
+	l->max_buffer_size = round_down(info->max_buffer_size, RZ_WIRE_PAGE);
+	l->max_buffers = max_buffers && max_buffers < info->max_buffers ?
+			 max_buffers : info->max_buffers;
+	l->max_inflight = max_inflight && max_inflight < info->max_inflight ?
+			  max_inflight : info->max_inflight;
+	l->max_sessions = max_sessions;
+	l->max_ranges = max_ranges;
+
+	cfg->version = cpu_to_le32(info->version);
+	cfg->node_id = cpu_to_le32(info->node_id);
+	cfg->channels = cpu_to_le32(info->channels);
+	cfg->caps = cpu_to_le32(info->caps & ~CDMA_CAP_VIRTUAL);
+	cfg->max_buffer_size = cpu_to_le64(l->max_buffer_size);
+	cfg->max_buffers = cpu_to_le32(l->max_buffers);
+	cfg->max_inflight = cpu_to_le32(l->max_inflight);
+	cfg->max_sessions = cpu_to_le32(l->max_sessions);
+	cfg->max_ranges = cpu_to_le32(l->max_ranges);
+
+	rz->offered = rz_features(info);
+}
+
+static int rz_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
+		      const struct vdpa_dev_set_config *config)
+{
+	struct cdma_info info;
+	struct rz_dev *rz;
+	unsigned int i;
+	int ret;
+
+	/* One virtqueue group, one address space; VA capable (bind_mm). */
+	rz = vdpa_alloc_device(struct rz_dev, vdpa, NULL, &rz_config_ops,
+			       1, 1, name, true);
+	if (IS_ERR(rz))
+		return PTR_ERR(rz);
+
+	/* Everything rz_free() looks at, before anything can fail. */
+	mutex_init(&rz->lock);
+	spin_lock_init(&rz->iommu_lock);
+	spin_lock_init(&rz->ev_lock);
+	INIT_LIST_HEAD(&rz->events);
+	xa_init_flags(&rz->sessions, XA_FLAGS_ALLOC1);
+	rz->ranges = RB_ROOT_CACHED;
+	vhost_iotlb_init(&rz->iotlb, RZ_IOTLB_ENTRIES, 0);
+	for (i = 0; i < ARRAY_SIZE(rz->vqs); i++)
+		rz_vq_reset(&rz->vqs[i]);
+	kthread_init_work(&rz->work, rz_work_fn);
+
+	rz->vdpa.mdev = mdev;
+	rz->device_id = device_id;
+	cdma_engine_info(&info);
+	rz_limits_init(rz, &info);
+
+	spin_lock(&rz->iommu_lock);
+	ret = rz_iotlb_init_pt(rz);
+	spin_unlock(&rz->iommu_lock);
+	if (ret)
+		goto put;
+
+	rz->worker = kthread_create_worker(0, "rdma_zcopy/%s", name);
+	if (IS_ERR(rz->worker)) {
+		ret = PTR_ERR(rz->worker);
+		rz->worker = NULL;
+		goto put;
+	}
+
+	rz->vdpa.dev.dma_mask = &rz->vdpa.dev.coherent_dma_mask;
+	ret = dma_set_mask_and_coherent(&rz->vdpa.dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto put;
+	rz->vdpa.dma_dev = &rz->vdpa.dev;
+
+	ret = _vdpa_register_device(&rz->vdpa, VIRTIO_RDMA_REMOTE_NUM_VQS);
+	if (ret)
+		goto put;
+	return 0;
+
+put:
+	put_device(&rz->vdpa.dev);
+	return ret;
+}
+
+static void rz_dev_del(struct vdpa_mgmt_dev *mdev, struct vdpa_device *vdpa)
+{
+	_vdpa_unregister_device(vdpa);
+}
+
+static const struct vdpa_mgmtdev_ops rz_mgmt_ops = {
+	.dev_add = rz_dev_add,
+	.dev_del = rz_dev_del,
+};
+
+static void rz_mgmt_release(struct device *dev)
+{
+}
+
+/* Parent of the management device: `vdpa mgmtdev show` lists its name. */
+static struct device rz_mgmt_root = {
+	.init_name = "rdma_zcopy",
+	.release = rz_mgmt_release,
+};
+
+/* The device ID is a module parameter, filled in at load. */
+static struct virtio_device_id rz_id_table[] = {
+	{ 0, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+
+static struct vdpa_mgmt_dev rz_mgmt = {
+	.device = &rz_mgmt_root,
+	.id_table = rz_id_table,
+	.ops = &rz_mgmt_ops,
+	.max_supported_vqs = VIRTIO_RDMA_REMOTE_NUM_VQS,
+};
+
+static int __init rz_init(void)
+{
+	struct cdma_info info;
+	int ret;
+
+	if (!device_id || device_id > U16_MAX ||
+	    !max_sessions || max_sessions > RZ_MAX_SESSIONS ||
+	    !max_ranges || max_ranges > RZ_MAX_RANGES) {
+		pr_err("rdma_zcopy: module parameter out of range\n");
+		return -EINVAL;
+	}
+
+	rz_id_table[0].device = device_id;
+	cdma_engine_info(&info);
+	rz_mgmt.supported_features = rz_features(&info);
+
+	ret = device_register(&rz_mgmt_root);
+	if (ret) {
+		put_device(&rz_mgmt_root);
+		return ret;
+	}
+	ret = vdpa_mgmtdev_register(&rz_mgmt);
+	if (ret)
+		device_unregister(&rz_mgmt_root);
+	return ret;
+}
+
+static void __exit rz_exit(void)
+{
+	/* Deletes every device: sessions end, buffers are released. */
+	vdpa_mgmtdev_unregister(&rz_mgmt);
+	device_unregister(&rz_mgmt_root);
+}
+
+module_init(rz_init);
+module_exit(rz_exit);
+
+MODULE_DESCRIPTION("virtio-rdma-remote vDPA device backend on the cDMA engine");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("1.0");

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rdma_zcopy: vDPA device backend of virtio-rdma-remote on the cDMA engine.
+ *
+ * Internals shared by the module's source files.  The device is described
+ * in Documentation/virtio-rdma-remote.rst.
+ */
+#ifndef _RDMA_ZCOPY_H
+#define _RDMA_ZCOPY_H
+
+#include <linux/completion.h>
+#include <linux/interval_tree.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/vdpa.h>
+#include <linux/vhost_iotlb.h>
+#include <linux/xarray.h>
+
+#include <linux/cdma_engine.h>
+#include <uapi/linux/virtio_rdma_remote.h>
+
+/* Largest virtqueue size offered */
+#define RZ_QUEUE_MAX		256
+/* Requests and events handled by one run of the worker before it yields */
+#define RZ_BATCH		64
+/* Wire granularity of buffer sizes and ranges */
+#define RZ_WIRE_PAGE		4096ULL
+
+/**
+ * enum rz_mode - how IOTLB translations are interpreted
+ * @RZ_MODE_NONE: the device does not access guest memory
+ * @RZ_MODE_PA: translations are host physical addresses (virtio_vdpa)
+ * @RZ_MODE_VA: translations are virtual addresses in the bound mm
+ *	(vhost_vdpa with bind_mm)
+ */
+enum rz_mode {
+	RZ_MODE_NONE,
+	RZ_MODE_PA,
+	RZ_MODE_VA,
+};
+
+/**
+ * struct rz_seg - one descriptor of a chain
+ * @addr: guest (bus) address
+ * @len: length in bytes
+ */
+struct rz_seg {
+	u64 addr;
+	u32 len;
+};
+
+/**
+ * struct rz_chain - a descriptor chain taken from the available ring
+ * @head: index of the first descriptor, returned in the used ring
+ * @nout: entries in @out
+ * @nin: entries in @in
+ * @out_len: total device-readable bytes
+ * @in_len: total device-writable bytes
+ * @out: device-readable descriptors, in chain order
+ * @in: device-writable descriptors, in chain order
+ */
+struct rz_chain {
+	u16 head;
+	unsigned int nout;
+	unsigned int nin;
+	u64 out_len;
+	u64 in_len;
+	struct rz_seg out[RZ_QUEUE_MAX];
+	struct rz_seg in[RZ_QUEUE_MAX];
+};
+
+/**
+ * struct rz_vq - device side of a split virtqueue
+ * @desc_addr: descriptor area
+ * @driver_addr: driver (available) area
+ * @device_addr: device (used) area
+ * @num: queue size
+ * @ready: enabled by the driver
+ * @broken: malformed by the driver; not processed until reset
+ * @last_avail_idx: next available ring entry to take
+ * @used_idx: next used ring entry to fill
+ * @cb: the driver's notification (interrupt) callback
+ */
+struct rz_vq {
+	u64 desc_addr;
+	u64 driver_addr;
+	u64 device_addr;
+	u32 num;
+	bool ready;
+	bool broken;
+	u16 last_avail_idx;
+	u16 used_idx;
+	struct vdpa_callback cb;
+};
+
+/**
+ * struct rz_limits - limits of one device, reported in its config space
+ * @max_buffer_size: largest buffer, bytes
+ * @max_buffers: buffers per session
+ * @max_inflight: transfers per session whose event is not yet delivered
+ * @max_sessions: sessions open at the same time
+ * @max_ranges: ranges in one ALLOC request
+ */
+struct rz_limits {
+	u64 max_buffer_size;
+	u32 max_buffers;
+	u32 max_inflight;
+	u32 max_sessions;
+	u32 max_ranges;
+};
+
+/**
+ * struct rz_dev - one virtio-rdma-remote vDPA device
+ * @vdpa: the vDPA device; must stay first (vdpa_alloc_device())
+ * @lock: serialises configuration operations against the worker; held by
+ *	the worker for a whole run.  Never taken by engine callbacks.
+ * @worker: runs @work: requests, events
+ * @work: the device's processing
+ * @vqs: request and event queues
+ * @config_cb: the driver's configuration change callback
+ * @status: virtio device status (written under @lock, read locklessly)
+ * @features: negotiated features
+ * @generation: configuration generation, bumped on reset
+ * @running: DRIVER_OK set and not suspended
+ * @mode: address mode, chosen at DRIVER_OK
+ * @mm: address space bound with bind_mm (holds an mmgrab reference)
+ * @iommu_lock: protects @iotlb and @iotlb_pt
+ * @iotlb: IOVA -> PA or VA translations
+ * @iotlb_pt: @iotlb holds the default identity (passthrough) mapping
+ * @config: configuration space, little-endian
+ * @offered: features offered
+ * @device_id: virtio device ID
+ * @limits: limits of this device
+ * @sessions: session id -> &struct rz_session
+ * @nr_sessions: entries in @sessions
+ * @next_session: cursor of cyclic session id allocation
+ * @ranges: guest ranges of this device's live buffers (interval tree)
+ * @ev_lock: protects @events; taken by engine completion callbacks
+ * @events: completed transfers whose event is not yet delivered
+ * @chain: descriptor chain being processed (under @lock)
+ */
+struct rz_dev {
+	struct vdpa_device vdpa;
+	struct mutex lock; /* see above */
+	struct kthread_worker *worker;
+	struct kthread_work work;
+	struct rz_vq vqs[VIRTIO_RDMA_REMOTE_NUM_VQS];
+	struct vdpa_callback config_cb;
+	u8 status;
+	u64 features;
+	u32 generation;
+	bool running;
+	enum rz_mode mode;
+	struct mm_struct *mm;
+	spinlock_t iommu_lock; /* see above */
+	struct vhost_iotlb iotlb;
+	bool iotlb_pt;
+	struct virtio_rdma_remote_config config;
+	u64 offered;
+	u32 device_id;
+	struct rz_limits limits;
+	struct xarray sessions;
+	unsigned int nr_sessions;
+	u32 next_session;
+	struct rb_root_cached ranges;
+	spinlock_t ev_lock; /* see above */
+	struct list_head events;
+	struct rz_chain chain;
+};
+
+/**
+ * struct rz_session - a session: one engine context
+ * @id: session id on the wire
+ * @ctx: the engine context; owns the buffer handles
+ * @bufs: engine handle -> &struct rz_buf
+ * @nr_bufs: entries in @bufs
+ * @inflight: transfers submitted whose event is not delivered yet
+ */
+struct rz_session {
+	u32 id;
+	struct cdma_ctx *ctx;
+	struct xarray bufs;
+	unsigned int nr_bufs;
+	unsigned int inflight;
+};
+
+/**
+ * struct rz_buf - guest memory imported into the engine as a buffer
+ * @pages: the pages, in buffer order; one reference or pin each
+ * @npages: entries in @pages
+ * @pinned: @pages are pinned (VA mode) rather than referenced (PA mode)
+ * @released: completed by the engine's release callback, after which
+ *	neither the engine nor the device touches the pages
+ * @nr_ranges: entries in @ranges
+ * @ranges: the buffer's guest ranges (first and last byte), inserted in
+ *	&rz_dev.ranges
+ */
+struct rz_buf {
+	struct page **pages;
+	unsigned long npages;
+	bool pinned;
+	struct completion released;
+	unsigned int nr_ranges;
+	struct interval_tree_node ranges[] __counted_by(nr_ranges);
+};
+
+/**
+ * struct rz_xfer - a transfer submitted for the driver
+ * @req: the engine request; status and bytes valid once done
+ * @rz: the device
+ * @session: the session that submitted it
+ * @tag: the driver's tag, echoed in the event
+ * @link: in &rz_dev.events once completed
+ */
+struct rz_xfer {
+	struct cdma_req req;
+	struct rz_dev *rz;
+	struct rz_session *session;
+	u64 tag;
+	struct list_head link;
+};
+
+static inline struct rz_dev *vdpa_to_rz(struct vdpa_device *vdpa)
+{
+	return container_of(vdpa, struct rz_dev, vdpa);
+}
+
+static inline bool rz_has_feature(const struct rz_dev *rz, unsigned int bit)
+{
+	return rz->features & BIT_ULL(bit);
+}
+
+/* main.c */
+extern const struct vdpa_config_ops rz_config_ops;
+void rz_schedule(struct rz_dev *rz);
+void rz_free(struct vdpa_device *vdpa);
+
+/* vdpa_ops.c */
+void rz_device_reset(struct rz_dev *rz);
+
+/* iotlb.c: IOTLB operations and guest memory access */
+int rz_set_map(struct vdpa_device *vdpa, unsigned int asid,
+	       struct vhost_iotlb *iotlb);
+int rz_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+	       u64 size, u64 pa, u32 perm, void *opaque);
+int rz_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+		 u64 size);
+int rz_reset_map(struct vdpa_device *vdpa, unsigned int asid);
+int rz_bind_mm(struct vdpa_device *vdpa, struct mm_struct *mm);
+void rz_unbind_mm(struct vdpa_device *vdpa);
+int rz_translate(struct rz_dev *rz, u64 iova, u64 len, u32 perm, u64 *addr,
+		 u64 *n);
+int rz_mem_read(struct rz_dev *rz, u64 iova, void *buf, size_t len);
+int rz_mem_write(struct rz_dev *rz, u64 iova, const void *buf, size_t len);
+int rz_mem_read16(struct rz_dev *rz, u64 iova, u16 *val);
+int rz_mem_write16(struct rz_dev *rz, u64 iova, u16 val);
+int rz_iotlb_init_pt(struct rz_dev *rz);
+
+/* ring.c: split virtqueue, device side */
+void rz_vq_reset(struct rz_vq *vq);
+void rz_vq_start(struct rz_vq *vq);
+int rz_vq_pop(struct rz_dev *rz, struct rz_vq *vq, struct rz_chain *c);
+void rz_vq_push(struct rz_dev *rz, struct rz_vq *vq, u16 head, u32 len);
+void rz_vq_notify(struct rz_dev *rz, struct rz_vq *vq);
+void rz_vq_break(struct rz_dev *rz, struct rz_vq *vq);
+bool rz_vqs_overlap(const struct rz_dev *rz, u64 start, u64 last);
+int rz_chain_pull(struct rz_dev *rz, const struct rz_chain *c, u64 *pos,
+		  void *buf, size_t len);
+int rz_chain_push(struct rz_dev *rz, const struct rz_chain *c,
+		  const void *buf, size_t len);
+
+/* queue.c: request processing */
+bool rz_process_requests(struct rz_dev *rz, unsigned int budget);
+
+/* session.c */
+struct rz_session *rz_session_find(struct rz_dev *rz, u32 id);
+u32 rz_session_open(struct rz_dev *rz, u32 *id);
+void rz_session_close(struct rz_dev *rz, struct rz_session *s);
+void rz_sessions_destroy(struct rz_dev *rz);
+
+/* buffer.c */
+u32 rz_buf_alloc(struct rz_dev *rz, struct rz_session *s, u64 size,
+		 const struct virtio_rdma_remote_range *ranges,
+		 unsigned int nr, u32 *handle);
+u32 rz_buf_free(struct rz_dev *rz, struct rz_session *s, u32 handle);
+void rz_buf_finish(struct rz_dev *rz, struct rz_buf *buf);
+
+/* pin.c: guest-page lookup */
+int rz_pages_get(struct rz_dev *rz, u64 iova, u64 len, struct page **pages);
+void rz_pages_put(struct page **pages, unsigned long npages, bool pinned);
+
+/* event.c: completion forwarding */
+void rz_xfer_done(struct cdma_req *req);
+bool rz_deliver_events(struct rz_dev *rz, unsigned int budget);
+void rz_events_drop(struct rz_dev *rz, struct rz_session *s);
+
+#endif /* _RDMA_ZCOPY_H */

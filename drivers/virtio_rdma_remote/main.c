@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio_rdma_remote: guest frontend of the virtio-rdma-remote device.
+ *
+ * Exposes the host's cDMA engine inside a virtual machine as /dev/cdmaN,
+ * with the uAPI of the native device.  This file: module set-up, device
+ * probe and removal, configuration.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+
+#include "vrr.h"
+
+static unsigned int device_id = VIRTIO_RDMA_REMOTE_DEFAULT_ID;
+module_param(device_id, uint, 0444);
+MODULE_PARM_DESC(device_id, "virtio device ID to drive (default 63)");
+
+struct workqueue_struct *vrr_wq;
+
+/* Indexes N of the cdmaN names of this driver's devices. */
+static DEFINE_IDA(vrr_ida);
+
+/* Names tried when other drivers hold cdmaN (the native cdma0). */
+#define VRR_NAME_TRIES	64
+
+/* Patched with the device_id parameter before registration. */
+static struct virtio_device_id vrr_id_table[] = {
+	{ VIRTIO_RDMA_REMOTE_DEFAULT_ID, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+MODULE_DEVICE_TABLE(virtio, vrr_id_table);
+
+static unsigned int vrr_features[] = {
+	VIRTIO_RDMA_REMOTE_F_GLOBAL,
+};
+
+static void vrr_dev_free(struct work_struct *work)
+{
+	struct vrr_dev *dev = container_of(work, struct vrr_dev, free_work);
+
+	WARN_ON_ONCE(!xa_empty(&dev->xfers) || !xa_empty(&dev->sessions));
+	xa_destroy(&dev->xfers);
+	xa_destroy(&dev->sessions);
+	kfree(dev->evts);
+	put_device(&dev->vdev->dev);
+	kfree(dev);
+}
+
+static void vrr_dev_release(struct kref *ref)
+{
+	struct vrr_dev *dev = container_of(ref, struct vrr_dev, ref);
+
+	INIT_WORK(&dev->free_work, vrr_dev_free);
+	queue_work(vrr_wq, &dev->free_work);
+}
+
+/**
+ * vrr_dev_put() - drop a device reference
+ * @dev: the device
+ *
+ * Context: any.
+ */
+void vrr_dev_put(struct vrr_dev *dev)
+{
+	kref_put(&dev->ref, vrr_dev_release);
+}
+
+/* Read and check the configuration: the device is not trusted. */
+static int vrr_config_read(struct vrr_dev *dev)
+{
+	const u32 known = CDMA_CAP_ASYNC | CDMA_CAP_POLL_MODE |
+			  CDMA_CAP_EVENTFD | CDMA_CAP_GLOBAL;
+	struct virtio_rdma_remote_config c;
+	struct vrr_config *cfg = &dev->cfg;
+	u32 version;
+
+	virtio_cread_bytes(dev->vdev, 0, &c, sizeof(c));
+	version = le32_to_cpu(c.version);
+	cfg->node_id = le32_to_cpu(c.node_id);
+	cfg->channels = le32_to_cpu(c.channels);
+	cfg->caps = le32_to_cpu(c.caps) & known;
+	cfg->max_buffer_size = le64_to_cpu(c.max_buffer_size);
+	cfg->max_buffers = le32_to_cpu(c.max_buffers);
+	cfg->max_inflight = le32_to_cpu(c.max_inflight);
+	cfg->max_sessions = le32_to_cpu(c.max_sessions);
+	cfg->max_ranges = le32_to_cpu(c.max_ranges);
+
+	if (version != CDMA_UAPI_VERSION) {
+		dev_err(&dev->vdev->dev, "unsupported version %u\n", version);
+		return -EINVAL;
+	}
+	if (cfg->node_id > U16_MAX ||
+	    !cfg->channels || cfg->channels > VRR_MAX_CHANNELS ||
+	    cfg->max_buffer_size < PAGE_SIZE ||
+	    cfg->max_buffer_size > VRR_MAX_BUFFER_SIZE ||
+	    !cfg->max_buffers || cfg->max_buffers > VRR_MAX_BUFFERS ||
+	    !cfg->max_inflight || cfg->max_inflight > VRR_MAX_INFLIGHT ||
+	    !cfg->max_sessions || cfg->max_sessions > VRR_MAX_SESSIONS ||
+	    !cfg->max_ranges || cfg->max_ranges > VRR_MAX_RANGES) {
+		dev_err(&dev->vdev->dev, "invalid configuration\n");
+		return -EINVAL;
+	}
+	/* Sizes are rounded up to pages: the limit must be a page multiple. */
+	cfg->max_buffer_size &= PAGE_MASK;
+
+	dev->global = virtio_has_feature(dev->vdev,
+					 VIRTIO_RDMA_REMOTE_F_GLOBAL);
+	dev->caps = cfg->caps | CDMA_CAP_VIRTUAL;
+	if (!dev->global)
+		dev->caps &= ~CDMA_CAP_GLOBAL;
+	return 0;
+}
+
+/*
+ * Register /dev/cdmaN with the lowest N free.  Names held by other drivers
+ * (the native engine's cdma0 in loopback tests) make misc_register() fail
+ * with -EEXIST (duplicate sysfs name) or -EBUSY: try the next index.
+ */
+static int vrr_misc_register(struct vrr_dev *dev)
+{
+	int taken[VRR_NAME_TRIES], ntaken = 0, idx, i, ret = -EBUSY;
+
+	while (ntaken < VRR_NAME_TRIES) {
+		idx = ida_alloc(&vrr_ida, GFP_KERNEL);
+		if (idx < 0) {
+			ret = idx;
+			break;
+		}
+		snprintf(dev->name, sizeof(dev->name), "cdma%d", idx);
+		dev->misc.minor = MISC_DYNAMIC_MINOR;
+		dev->misc.name = dev->name;
+		dev->misc.fops = &vrr_fops;
+		dev->misc.parent = &dev->vdev->dev;
+		dev->misc.mode = 0660;
+		ret = misc_register(&dev->misc);
+		if (ret != -EEXIST && ret != -EBUSY) {
+			if (ret)
+				ida_free(&vrr_ida, idx);
+			else
+				dev->index = idx;
+			break;
+		}
+		/* Keep it allocated so that ida_alloc() moves on. */
+		taken[ntaken++] = idx;
+	}
+	for (i = 0; i < ntaken; i++)
+		ida_free(&vrr_ida, taken[i]);
+	return ret;
+}
+
+static int vrr_validate(struct virtio_device *vdev)
+{
+	if (!virtio_has_feature(vdev, VIRTIO_F_VERSION_1)) {
+		dev_err(&vdev->dev, "device is not VIRTIO_F_VERSION_1\n");
+		return -ENODEV;
+	}
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "device has no configuration space\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vrr_probe(struct virtio_device *vdev)
+{
+	struct vrr_dev *dev;
+	int ret;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return -ENOMEM;
+	kref_init(&dev->ref);
+	/* Messages may name the device after remove(). */
+	get_device(&vdev->dev);
+	dev->vdev = vdev;
+	dev->index = -1;
+	init_waitqueue_head(&dev->req_wq);
+	xa_init_flags(&dev->xfers, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
+	xa_init(&dev->sessions);
+	init_rwsem(&dev->dma_sem);
+	spin_lock_init(&dev->bufs_lock);
+	INIT_LIST_HEAD(&dev->mapped);
+	INIT_LIST_HEAD(&dev->leaked);
+	vdev->priv = dev;
+
+	ret = vrr_config_read(dev);
+	if (ret)
+		goto err;
+	ret = vrr_queues_init(dev);
+	if (ret)
+		goto err;
+	/* NULL: the device uses guest physical addresses directly. */
+	dev->dma_dev = virtqueue_dma_dev(dev->reqq.vq);
+
+	virtio_device_ready(vdev);
+	vrr_queues_start(dev);
+
+	ret = vrr_misc_register(dev);
+	if (ret) {
+		dev_err(&vdev->dev, "cannot register a cdma device: %d\n", ret);
+		goto err_reset;
+	}
+	dev_info(&vdev->dev,
+		 "/dev/%s: node %u, %u channels, caps %#x, %s addresses\n",
+		 dev->name, dev->cfg.node_id, dev->cfg.channels, dev->caps,
+		 dev->dma_dev ? "DMA" : "physical");
+	return 0;
+
+err_reset:
+	WRITE_ONCE(dev->dead, true);
+	virtio_reset_device(vdev);
+	vrr_queues_kill(dev);
+	vdev->config->del_vqs(vdev);
+err:
+	vdev->priv = NULL;
+	vrr_dev_put(dev);
+	return ret;
+}
+
+/* Wake every sleeper of every file: they see the device dead. */
+static void vrr_wake_files(struct vrr_dev *dev)
+{
+	struct vrr_file *f;
+	unsigned long id;
+
+	xa_lock(&dev->sessions);
+	xa_for_each(&dev->sessions, id, f)
+		wake_up_all(&f->cq.wq);
+	xa_unlock(&dev->sessions);
+}
+
+static void vrr_remove(struct virtio_device *vdev)
+{
+	struct vrr_dev *dev = vdev->priv;
+
+	WRITE_ONCE(dev->dead, true);
+	/* The device stops: no more guest memory access, no interrupt. */
+	virtio_reset_device(vdev);
+	vrr_queues_kill(dev);
+	vrr_xfers_kill(dev);
+	misc_deregister(&dev->misc);
+	ida_free(&vrr_ida, dev->index);
+	vrr_bufs_kill(dev);
+	vdev->config->del_vqs(vdev);
+	vrr_wake_files(dev);
+	vdev->priv = NULL;
+	vrr_dev_put(dev);
+}
+
+static struct virtio_driver vrr_driver = {
+	.driver.name = KBUILD_MODNAME,
+	.id_table = vrr_id_table,
+	.feature_table = vrr_features,
+	.feature_table_size = ARRAY_SIZE(vrr_features),
+	.validate = vrr_validate,
+	.probe = vrr_probe,
+	.remove = vrr_remove,
+};
+
+static int __init vrr_init(void)
+{
+	int ret;
+
+	if (!device_id || device_id == VIRTIO_DEV_ANY_ID) {
+		pr_err("invalid device_id %u\n", device_id);
+		return -EINVAL;
+	}
+	vrr_id_table[0].device = device_id;
+
+	vrr_wq = alloc_workqueue(KBUILD_MODNAME, 0, 0);
+	if (!vrr_wq)
+		return -ENOMEM;
+	ret = register_virtio_driver(&vrr_driver);
+	if (ret)
+		destroy_workqueue(vrr_wq);
+	return ret;
+}
+
+static void __exit vrr_exit(void)
+{
+	unregister_virtio_driver(&vrr_driver);
+	/* Buffers and devices released in atomic context are freed here. */
+	destroy_workqueue(vrr_wq);
+	ida_destroy(&vrr_ida);
+}
+
+module_init(vrr_init);
+module_exit(vrr_exit);
+
+MODULE_DESCRIPTION("virtio-rdma-remote guest driver: cDMA device of a host RDMA engine");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("1.0");
