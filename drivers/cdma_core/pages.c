@@ -147,20 +147,36 @@ void cdma_pages_free(struct cdma_pages *p)
 EXPORT_SYMBOL_GPL(cdma_pages_free);
 
 /**
+ * cdma_pages_mmap_range() - map part of a page set into a shared mapping
+ * @p: the set
+ * @vma: a VM_SHARED mapping being set up
+ * @first: index of the set's page mapped at @vma->vm_start
+ *
+ * Return: 0, -EINVAL for a private mapping or one past the set's end, or
+ * the error of vm_insert_pages().
+ */
+int cdma_pages_mmap_range(const struct cdma_pages *p,
+			  struct vm_area_struct *vma, unsigned long first)
+{
+	unsigned long npages = vma_pages(vma);
+
+	if (!(vma->vm_flags & VM_SHARED) || first >= p->npages ||
+	    npages > p->npages - first)
+		return -EINVAL;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	return vm_insert_pages(vma, vma->vm_start, p->pages + first, &npages);
+}
+EXPORT_SYMBOL_GPL(cdma_pages_mmap_range);
+
+/**
  * cdma_pages_mmap() - map a page set into a shared mapping being set up
  * @p: the set
  * @vma: a VM_SHARED mapping of at most the set's size
  *
- * Return: 0, -EINVAL for a private or too large mapping, or the error of
- * vm_insert_pages().
+ * Return: as cdma_pages_mmap_range() from the set's first page.
  */
 int cdma_pages_mmap(const struct cdma_pages *p, struct vm_area_struct *vma)
 {
-	unsigned long npages = vma_pages(vma);
-
-	if (!(vma->vm_flags & VM_SHARED) || npages > p->npages)
-		return -EINVAL;
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	return vm_insert_pages(vma, vma->vm_start, p->pages, &npages);
+	return cdma_pages_mmap_range(p, vma, 0);
 }
 EXPORT_SYMBOL_GPL(cdma_pages_mmap);

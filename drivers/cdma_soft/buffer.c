@@ -8,6 +8,9 @@
  * memory pinned by the vDPA backend), released through a callback.
  */
 
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 
@@ -228,3 +231,51 @@ int cdma_buf_mmap(struct cdma_buf *buf, struct vm_area_struct *vma)
 	return cdma_pages_mmap(&buf->pg, vma);
 }
 EXPORT_SYMBOL_GPL(cdma_buf_mmap);
+
+static int cdma_buf_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct cdma_buf *buf = file->private_data;
+
+	return cdma_pages_mmap_range(&buf->pg, vma, vma->vm_pgoff);
+}
+
+static int cdma_buf_file_release(struct inode *inode, struct file *file)
+{
+	cdma_buf_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations cdma_buf_fops = {
+	.owner = THIS_MODULE,
+	.mmap = cdma_buf_file_mmap,
+	.release = cdma_buf_file_release,
+	.llseek = noop_llseek,
+};
+
+/**
+ * cdma_buf_file() - a file that maps a buffer
+ * @ctx: context owning @handle
+ * @handle: buffer handle
+ *
+ * mmap() of the file with MAP_SHARED maps the buffer's pages from the page
+ * at the mmap offset; each mapping holds references on the pages it maps.
+ * This is how a client puts an engine buffer into another address space
+ * (the vDPA backend: into the VMM's guest RAM, in place).  The file holds
+ * a buffer reference until its last user is gone.
+ *
+ * Return: the file, ERR_PTR(-ENOENT) for an unknown handle, or another
+ * ERR_PTR.
+ */
+struct file *cdma_buf_file(struct cdma_ctx *ctx, u32 handle)
+{
+	struct cdma_buf *buf = cdma_buf_get(ctx, handle);
+	struct file *file;
+
+	if (!buf)
+		return ERR_PTR(-ENOENT);
+	file = anon_inode_getfile("[cdma_buf]", &cdma_buf_fops, buf, O_RDWR);
+	if (IS_ERR(file))
+		cdma_buf_put(buf);
+	return file;
+}
+EXPORT_SYMBOL_GPL(cdma_buf_file);

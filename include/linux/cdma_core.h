@@ -53,6 +53,8 @@ int cdma_pages_import(struct cdma_pages *p, struct page **pages,
 		      unsigned long npages);
 void cdma_pages_free(struct cdma_pages *p);
 int cdma_pages_mmap(const struct cdma_pages *p, struct vm_area_struct *vma);
+int cdma_pages_mmap_range(const struct cdma_pages *p,
+			  struct vm_area_struct *vma, unsigned long first);
 
 /* uAPI argument checks (check.c); each returns 0 or the documented errno */
 int cdma_alloc_check(const struct cdma_alloc *a, u64 max_buffer_size);

@@ -18,6 +18,7 @@
 
 struct cdma_ctx;
 struct cdma_buf;
+struct file;
 struct page;
 struct vm_area_struct;
 
@@ -65,6 +66,7 @@ struct cdma_buf *cdma_buf_get(struct cdma_ctx *ctx, u32 handle);
 void cdma_buf_put(struct cdma_buf *buf);
 u64 cdma_buf_size(const struct cdma_buf *buf);
 int cdma_buf_mmap(struct cdma_buf *buf, struct vm_area_struct *vma);
+struct file *cdma_buf_file(struct cdma_ctx *ctx, u32 handle);
 
 int cdma_export(struct cdma_ctx *ctx, u32 handle, u32 access,
 		u64 *global_addr, u64 *key);
