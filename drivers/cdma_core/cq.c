@@ -293,9 +293,12 @@ ssize_t cdma_cq_read(struct cdma_cq *cq, char __user *buf, size_t count,
 			spin_unlock_irq(&cq->lock);
 			return copied ? copied : -EFAULT;
 		}
+		/* Off the table; still on @batch, which nobody else sees. */
 		spin_lock_irq(&cq->lock);
-		list_for_each_entry_safe(e, tmp, &batch, link)
-			cdma_cq_unlink(cq, e);
+		list_for_each_entry(e, &batch, link) {
+			hash_del(&e->node);
+			cq->count--;
+		}
 		spin_unlock_irq(&cq->lock);
 		list_for_each_entry_safe(e, tmp, &batch, link)
 			kfree(e);
