@@ -4,8 +4,8 @@
  *
  *   cdma-demo [-d DEVICE] [-l LABEL] [-t SECONDS] [-m MAX_SIZE]
  *
- * Allocates two buffers, fills the source with a pattern and, for sizes
- * from 4 KiB to 64 MiB (powers of 4, capped at the device's
+ * Allocates two buffers (with libcdma), fills the source with a pattern
+ * and, for sizes from 4 KiB to 64 MiB (powers of 4, capped at the device's
  * max_buffer_size), times synchronous LOCAL transfers for about
  * SECONDS (default 0.2) per size, then checks the data they moved and
  * that of one more transfer of a new pattern onto a cleared destination.
@@ -16,19 +16,15 @@
  * (MB = 10^6 bytes).  Exits 0 if every transfer succeeded and every check
  * passed, 1 otherwise, 2 on usage errors.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/cdma.h>
+#include "libcdma.h"
 
 #define MIN_SIZE	(4ULL << 10)
 #define MAX_SIZE	(64ULL << 20)
@@ -55,39 +51,17 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-struct buf {
-	struct cdma_alloc a;
-	size_t len;		/* mapped length */
-	unsigned char *map;
-};
-
-static int buf_get(int fd, uint64_t size, uint32_t page, struct buf *b)
+static struct cdma_buf *buf_get(struct cdma_dev *dev, uint64_t size)
 {
-	memset(b, 0, sizeof(*b));
-	b->a.size = size;
-	if (ioctl(fd, CDMA_IOC_ALLOC, &b->a) < 0) {
-		fprintf(stderr, "%s: CDMA_IOC_ALLOC %" PRIu64 ": %s\n", prog,
-			size, strerror(errno));
-		return -1;
-	}
-	b->len = (size + page - 1) / page * page;
-	b->map = mmap(NULL, b->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		      (off_t)b->a.mmap_offset);
-	if (b->map == MAP_FAILED) {
-		fprintf(stderr, "%s: mmap: %s\n", prog, strerror(errno));
-		b->map = NULL;
-		return -1;
-	}
-	return 0;
-}
+	struct cdma_buf *b;
+	int r = cdma_buf_alloc(dev, size, 0, &b);
 
-static void buf_put(int fd, struct buf *b)
-{
-	struct cdma_free f = { .handle = b->a.handle };
-
-	if (b->map)
-		munmap(b->map, b->len);
-	ioctl(fd, CDMA_IOC_FREE, &f);
+	if (r) {
+		fprintf(stderr, "%s: buffer of %" PRIu64 " bytes: %s\n", prog,
+			size, strerror(-r));
+		return NULL;
+	}
+	return b;
 }
 
 /* A pattern that differs per position and per size. */
@@ -108,18 +82,19 @@ static void fill(unsigned char *p, size_t n, uint64_t seed)
 
 int main(int argc, char **argv)
 {
-	const char *dev = "/dev/cdma0", *label = "native";
+	const char *path = "/dev/cdma0", *label = "native";
 	double secs = 0.2;
 	uint64_t max = MAX_SIZE, size;
-	struct cdma_info info;
-	struct buf src, dst;
-	int fd, opt, failed = 0;
+	const struct cdma_info *info;
+	struct cdma_buf *src = NULL, *dst = NULL;
+	struct cdma_dev *dev;
+	int opt, r, failed = 0;
 
 	prog = argv[0];
 	while ((opt = getopt(argc, argv, "d:l:t:m:h")) != -1) {
 		switch (opt) {
 		case 'd':
-			dev = optarg;
+			path = optarg;
 			break;
 		case 'l':
 			label = optarg;
@@ -141,58 +116,46 @@ int main(int argc, char **argv)
 	if (optind != argc || !*label || strpbrk(label, " \t\n"))
 		usage();
 
-	fd = open(dev, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog, dev, strerror(errno));
+	/* Opens the device and checks its uAPI version. */
+	r = cdma_dev_open(path, &dev);
+	if (r) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(-r));
 		return 1;
 	}
-	memset(&info, 0, sizeof(info));
-	if (ioctl(fd, CDMA_IOC_INFO, &info) < 0) {
-		fprintf(stderr, "%s: CDMA_IOC_INFO: %s\n", prog, strerror(errno));
-		return 1;
-	}
-	if (info.version != CDMA_UAPI_VERSION || !info.page_size) {
-		fprintf(stderr, "%s: unsupported device (uAPI version %u)\n",
-			prog, info.version);
-		return 1;
-	}
-	if (max > info.max_buffer_size)
-		max = info.max_buffer_size;
+	info = cdma_dev_info(dev);
+	if (max > info->max_buffer_size)
+		max = info->max_buffer_size;
 	if (max < MIN_SIZE) {
 		fprintf(stderr, "%s: max_buffer_size %llu below %llu\n", prog,
-			(unsigned long long)info.max_buffer_size, MIN_SIZE);
+			(unsigned long long)info->max_buffer_size, MIN_SIZE);
 		return 1;
 	}
 	/* Largest power-of-4 multiple of 4 KiB that fits. */
 	for (size = MIN_SIZE; size * 4 <= max; size *= 4)
 		;
-	if (buf_get(fd, size, info.page_size, &src) ||
-	    buf_get(fd, size, info.page_size, &dst))
+	src = buf_get(dev, size);
+	dst = src ? buf_get(dev, size) : NULL;
+	if (!dst)
 		return 1;
 
-	printf("# %s: %s, node %u, %u channel(s)%s, label %s\n", prog, dev,
-	       info.node_id, info.channels,
-	       (info.caps & CDMA_CAP_VIRTUAL) ? ", paravirtual" : "", label);
+	printf("# %s: %s, node %u, %u channel(s)%s, label %s\n", prog, path,
+	       info->node_id, info->channels,
+	       cdma_dev_is_virtual(dev) ? ", paravirtual" : "", label);
 	printf("%12s %10s %12s %8s\n", "size", "iterations", "MB/s", "check");
 
-	for (size = MIN_SIZE; size <= src.len && size <= max; size *= 4) {
-		struct cdma_xfer x = {
-			.dir = CDMA_XFER_LOCAL,
-			.src_handle = src.a.handle,
-			.dst_handle = dst.a.handle,
-			.length = size,
-		};
+	for (size = MIN_SIZE; size <= src->size && size <= max; size *= 4) {
 		uint64_t t0, t, iters = 0, budget = (uint64_t)(secs * 1e9);
 		double mbps;
 		int ok;
 
-		fill(src.map, size, size);
-		memset(dst.map, 0, size);
+		fill(src->addr, size, size);
+		memset(dst->addr, 0, size);
 		t0 = now_ns();
 		do {
-			if (ioctl(fd, CDMA_IOC_SUBMIT, &x) < 0) {
-				fprintf(stderr, "%s: CDMA_IOC_SUBMIT %" PRIu64 ": %s\n",
-					prog, size, strerror(errno));
+			r = cdma_copy(dst, 0, src, 0, size);
+			if (r) {
+				fprintf(stderr, "%s: transfer of %" PRIu64 " bytes: %s\n",
+					prog, size, strerror(-r));
 				failed = 1;
 				goto out;
 			}
@@ -200,17 +163,18 @@ int main(int argc, char **argv)
 			t = now_ns() - t0;
 		} while (t < budget);
 		/* The timed transfers copied the source ... */
-		ok = !memcmp(src.map, dst.map, size);
+		ok = !memcmp(src->addr, dst->addr, size);
 		/* ... and so does one more, onto a cleared destination. */
-		fill(src.map, size, size + 1);
-		memset(dst.map, 0, size);
-		if (ioctl(fd, CDMA_IOC_SUBMIT, &x) < 0) {
-			fprintf(stderr, "%s: CDMA_IOC_SUBMIT %" PRIu64 ": %s\n",
-				prog, size, strerror(errno));
+		fill(src->addr, size, size + 1);
+		memset(dst->addr, 0, size);
+		r = cdma_copy(dst, 0, src, 0, size);
+		if (r) {
+			fprintf(stderr, "%s: transfer of %" PRIu64 " bytes: %s\n",
+				prog, size, strerror(-r));
 			failed = 1;
 			goto out;
 		}
-		ok = ok && !memcmp(src.map, dst.map, size);
+		ok = ok && !memcmp(src->addr, dst->addr, size);
 		if (!ok)
 			failed = 1;
 		mbps = (double)size * (double)iters / ((double)t / 1e9) / 1e6;
@@ -220,9 +184,8 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 out:
-	buf_put(fd, &src);
-	buf_put(fd, &dst);
-	close(fd);
+	/* Frees the buffers too. */
+	cdma_dev_close(dev);
 	if (failed)
 		fprintf(stderr, "%s: FAILED\n", prog);
 	return failed;

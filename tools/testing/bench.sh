@@ -2,13 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: build the modules and tools/cdma, boot the stock kernel in a
-# VM, load cdma_soft and run cdma-bench $BENCH_ARGS (default "-d /dev/cdma0";
-# output shown live and kept in $REPO/out/bench/guest.log).
+# VM (BENCH_MEM, default 6G: the allocation test goes to 1 GiB on each
+# device), load the modules and run cdma-bench on the native and the guest
+# device (loopback vDPA, guest/bench.sh) in the same run; then render the
+# plots on this host (gnuplot) from the CSV the VM wrote, and print the
+# closing ratio lines again with where the files are.
 #
 #   BENCH_ARGS="..." bench.sh
 #
-# BENCH_ARGS is split on blanks (no quoting).  Environment as for demo.sh;
-# BENCH_TIMEOUT (default 1800 s).
+# BENCH_ARGS: extra cdma-bench arguments, split on blanks (no quoting), for
+# example "-t 0.1 -r 3" or "-T rate,alloc" (see cdma-bench -h).
+# BENCH_TIMEOUT: VM time limit (default 1800 s).  BENCH_MEM: VM memory.
+# BENCH_LOOPBACK: the guest device set-up wrapper in the VM (default
+# tools/testing/vm/guest/rdma-loopback.sh).
+# Environment otherwise as for demo.sh.  Output in $REPO/out/bench/:
+# guest.log (the whole run), bench.csv, ratios.csv, bench.json, *.png.
+# Fails when the VM run fails, when the guest device is missing, or when
+# the plots cannot be made.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
@@ -17,6 +27,40 @@ set -euo pipefail
 build_modules_and_tools
 [ -x "$REPO/tools/cdma/cdma-bench" ] ||
 	die "tools/cdma/cdma-bench was not built"
-mkdir -p "$REPO/out/bench"
-echo "${BENCH_ARGS--d /dev/cdma0}" >"$REPO/out/bench/bench.args"
-vm_tool bench "$REPO/tools/testing/vm/guest/bench.sh" "${BENCH_TIMEOUT:-1800}"
+out=$REPO/out/bench
+mkdir -p "$out"
+rm -f "$out"/bench.csv "$out"/ratios.csv "$out"/bench.json "$out"/*.png
+echo "${BENCH_ARGS-}" >"$out/bench.args"
+setenv=()
+[ -z "${BENCH_LOOPBACK:-}" ] ||
+	setenv=(--setenv "BENCH_LOOPBACK=$BENCH_LOOPBACK")
+
+rc=0 krc=0
+"$REPO/tools/testing/vm/run-vm.sh" --env stock \
+	--script "$REPO/tools/testing/vm/guest/bench.sh" --results "$out" \
+	--timeout "${BENCH_TIMEOUT:-1800}" --mem "${BENCH_MEM:-6G}" \
+	"${setenv[@]}" --follow || rc=$?
+"$REPO/tools/testing/vm/klog-check.sh" stock "$out/console.log" "$rc" \
+	>/dev/null || krc=$?
+
+prc=0
+if [ -s "$out/bench.csv" ]; then
+	"$REPO/tools/cdma/cdma-bench-plot" "$out/bench.csv" "$out" || prc=$?
+fi
+echo
+echo "== make bench"
+grep -E '^(ratio |guest device: MISSING|DATA CHECK|fit )' "$out/guest.log" || true
+if [ -s "$out/bench.csv" ]; then
+	echo "files: $out/guest.log (tables), bench.csv, ratios.csv, bench.json"
+	for f in "$out"/*.png; do
+		[ ! -e "$f" ] || echo "plot: $f"
+	done
+fi
+case $rc in
+0) ;;
+3) note "FAILED: the guest device is missing (guest status 3); logs in $out/" ;;
+*) note "FAILED (guest status $rc); logs in $out/" ;;
+esac
+[ "$krc" -eq 0 ] || note "FAILED: kernel log problems (klog-check.sh); see $out/console.log"
+[ "$prc" -eq 0 ] || note "FAILED: the plots could not be made"
+[ "$rc" -eq 0 ] && [ "$krc" -eq 0 ] && [ "$prc" -eq 0 ]

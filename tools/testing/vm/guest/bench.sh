@@ -1,7 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Guest side of `make bench`: load the modules, run cdma-bench with the words
-# of $RESULTS/bench.args as arguments (default: -d /dev/cdma0), unload them.
+# Guest side of `make bench`: load the modules and run cdma-bench -o
+# $RESULTS, with the words of $RESULTS/bench.args as extra arguments,
+# inside guest/rdma-loopback.sh 1 (the guest device: virtio_rdma_remote on
+# rdma_zcopy through virtio_vdpa, /dev/cdma1 beside the native /dev/cdma0);
+# then unload the modules.
+#
+# cdma-bench finds the native device (no CDMA_CAP_VIRTUAL) and the guest
+# device (CDMA_CAP_VIRTUAL) by itself.  When the loopback set-up fails (or
+# $BENCH_LOOPBACK, default guest/rdma-loopback.sh, is missing), cdma-bench
+# runs on the native device alone, reports the guest device MISSING and
+# exits with status 3, and so does this script.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -9,8 +18,29 @@ set -euo pipefail
 
 bench=$REPO/tools/cdma/cdma-bench
 [ -x "$bench" ] || { echo "no $bench" >&2; exit 1; }
-args=(-d /dev/cdma0)
+args=()
 [ ! -e "$RESULTS/bench.args" ] || read -ra args <"$RESULTS/bench.args"
+loopback=${BENCH_LOOPBACK:-$(dirname "$0")/rdma-loopback.sh}
+out=$RESULTS/bench.out
+: >"$out"
+# The loopback's bus driver, loaded while the kernel's whole module tree is
+# still visible: load_modules then keeps it in the reduced tree it mounts
+# (modules already loaded are kept) whether or not check.conf names it.
+modprobe virtio_vdpa || echo "bench: modprobe virtio_vdpa failed"
 load_modules
-stdbuf -oL -eL "$bench" "${args[@]}"
+rc=0
+if [ -x "$loopback" ]; then
+	echo "+ $loopback 1 cdma-bench -o $RESULTS ${args[*]}"
+	"$loopback" 1 stdbuf -oL -eL "$bench" -o "$RESULTS" "${args[@]}" |
+		tee "$out" || rc=$?
+else
+	echo "bench: no guest device set-up ($loopback)"
+fi
+if ! grep -q '^# cdma-bench:' "$out"; then
+	# The set-up failed before cdma-bench ran: the native part alone.
+	echo "bench: the guest device could not be set up; native device only"
+	rc=0
+	stdbuf -oL -eL "$bench" -o "$RESULTS" "${args[@]}" || rc=$?
+fi
 unload_modules
+exit "$rc"

@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cdma-bench: the report - tables, closing summary with the guest/native
+ * and engine/memcpy ratios against their targets, CSV and JSON files.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+
+const char *const bench_target_name[T_COUNT] = { "native", "guest", "memcpy" };
+
+static const char *const test_names[B_COUNT] = {
+	"rate", "memcpy", "async", "latency", "alloc", "free"
+};
+
+static const char *const test_units[B_COUNT] = {
+	"MB/s", "MB/s", "MB/s", "us", "us", "us"
+};
+
+/* Targets of the ratios, from the issue (higher is better for rates). */
+#define TARGET_RATE_512K	0.98	/* guest/native rate @512 KiB */
+#define TARGET_RATE_4M		0.99	/* guest/native rate from 4 MiB */
+#define TARGET_MEMCPY_1M	0.90	/* engine/memcpy rate from 1 MiB */
+#define TARGET_ALLOC_1M		1.50	/* guest/native alloc from 1 MiB, at most */
+
+const char *bench_test_name(enum bench_test t)
+{
+	return test_names[t];
+}
+
+const char *bench_test_unit(enum bench_test t)
+{
+	return test_units[t];
+}
+
+/**
+ * bench_size_str() - "4KiB", "512KiB", "1GiB", or bytes
+ * @size: the size
+ * @buf: receives the text
+ * @len: its size
+ *
+ * Return: @buf.
+ */
+const char *bench_size_str(uint64_t size, char *buf, size_t len)
+{
+	if (size >= GiB && !(size % GiB))
+		snprintf(buf, len, "%" PRIu64 "GiB", size / GiB);
+	else if (size >= MiB && !(size % MiB))
+		snprintf(buf, len, "%" PRIu64 "MiB", size / MiB);
+	else if (size >= KiB && !(size % KiB))
+		snprintf(buf, len, "%" PRIu64 "KiB", size / KiB);
+	else
+		snprintf(buf, len, "%" PRIu64 "B", size);
+	return buf;
+}
+
+static struct bench_series *find(struct bench_series *s, unsigned int n,
+				 enum bench_test t, const char *variant,
+				 uint64_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (s[i].test == t && s[i].size == size &&
+		    (!variant || !strcmp(s[i].variant, variant)))
+			return &s[i];
+	return NULL;
+}
+
+/* A number in at most 6 characters or so: 123456, 1234.5, 12.34, 0.123. */
+static const char *num(double v, char *buf, size_t len)
+{
+	if (v >= 1000 || v <= -1000)
+		snprintf(buf, len, "%.0f", v);
+	else if (v >= 10 || v <= -10)
+		snprintf(buf, len, "%.1f", v);
+	else
+		snprintf(buf, len, "%.3g", v);
+	return buf;
+}
+
+/* "median (min-max)" of a target, or its error, in a column of @w. */
+static void cell(FILE *f, const struct bench_series *s, enum bench_target t,
+		 int w)
+{
+	struct bench_stat st;
+	char b[64];
+
+	if (!s) {
+		fprintf(f, " %*s", w, "-");
+		return;
+	}
+	bench_stat(s->v[t], s->n[t], &st);
+	if (st.n) {
+		char m[24], lo[24], hi[24];
+
+		snprintf(b, sizeof(b), "%s (%s-%s)",
+			 num(st.median, m, sizeof(m)), num(st.min, lo, sizeof(lo)),
+			 num(st.max, hi, sizeof(hi)));
+	}
+	else
+		snprintf(b, sizeof(b), "%s", s->err[t][0] ? s->err[t] : "-");
+	fprintf(f, " %*s", w, b);
+}
+
+/* "ratio (min-max)" of paired samples. */
+static void ratio_cell(FILE *f, const struct bench_series *s,
+		       enum bench_target num, enum bench_target den, int w)
+{
+	struct bench_stat r;
+	char b[48];
+
+	if (s && !bench_ratio(s, num, den, &r))
+		snprintf(b, sizeof(b), "%.3f (%.2f-%.2f)", r.median, r.min,
+			 r.max);
+	else
+		snprintf(b, sizeof(b), "-");
+	fprintf(f, " %*s", w, b);
+}
+
+/*
+ * Paired ratio of two targets that are in two different series (the
+ * engine's rate and memcpy's at one size).
+ */
+static int cross_ratio(const struct bench_series *a, enum bench_target ta,
+		       const struct bench_series *b, enum bench_target tb,
+		       struct bench_stat *r)
+{
+	struct bench_series tmp;
+
+	if (!a || !b)
+		return -ENODATA;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.v[T_NATIVE] = a->v[ta];
+	tmp.n[T_NATIVE] = a->n[ta];
+	tmp.v[T_GUEST] = b->v[tb];
+	tmp.n[T_GUEST] = b->n[tb];
+	return bench_ratio(&tmp, T_NATIVE, T_GUEST, r);
+}
+
+static void rate_table(FILE *f, struct bench_series *s, unsigned int n,
+		       int have_guest)
+{
+	struct bench_series *m;
+	struct bench_stat r;
+	unsigned int i;
+	char sz[24], b[48];
+
+	fprintf(f, "\n== transfer rate, one synchronous transfer at a time "
+		"(MB/s, median (min-max); higher is better)\n");
+	fprintf(f, "%8s %24s %24s %20s %24s %20s\n", "size", "native",
+		have_guest ? "guest" : "guest (missing)", "guest/native",
+		"memcpy (1 core)", "native/memcpy");
+	for (i = 0; i < n; i++) {
+		if (s[i].test != B_RATE)
+			continue;
+		m = find(s, n, B_MEMCPY, NULL, s[i].size);
+		fprintf(f, "%8s", bench_size_str(s[i].size, sz, sizeof(sz)));
+		cell(f, &s[i], T_NATIVE, 24);
+		cell(f, &s[i], T_GUEST, 24);
+		ratio_cell(f, &s[i], T_GUEST, T_NATIVE, 20);
+		cell(f, m, T_CPU, 24);
+		if (!cross_ratio(&s[i], T_NATIVE, m, T_CPU, &r))
+			snprintf(b, sizeof(b), "%.3f (%.2f-%.2f)", r.median,
+				 r.min, r.max);
+		else
+			snprintf(b, sizeof(b), "-");
+		fprintf(f, " %20s\n", b);
+	}
+}
+
+static void async_table(FILE *f, struct bench_series *s, unsigned int n,
+			int have_guest)
+{
+	unsigned int i;
+	char sz[24];
+
+	fprintf(f, "\n== transfer rate, asynchronous, qd transfers in flight "
+		"(MB/s; higher is better)\n");
+	fprintf(f, "%8s %4s %24s %24s %20s\n", "size", "qd", "native",
+		have_guest ? "guest" : "guest (missing)", "guest/native");
+	for (i = 0; i < n; i++) {
+		if (s[i].test != B_ASYNC)
+			continue;
+		fprintf(f, "%8s %4u", bench_size_str(s[i].size, sz, sizeof(sz)),
+			s[i].qd);
+		cell(f, &s[i], T_NATIVE, 24);
+		cell(f, &s[i], T_GUEST, 24);
+		ratio_cell(f, &s[i], T_GUEST, T_NATIVE, 20);
+		fputc('\n', f);
+	}
+}
+
+static void latency_table(FILE *f, struct bench_series *s, unsigned int n,
+			  int have_guest)
+{
+	unsigned int i;
+	char sz[24];
+
+	fprintf(f, "\n== completion latency, one transfer at a time "
+		"(us, median of the sample's transfers; lower is better)\n");
+	fprintf(f, "%10s %8s %24s %24s %20s\n", "mode", "size", "native",
+		have_guest ? "guest" : "guest (missing)", "guest/native");
+	for (i = 0; i < n; i++) {
+		if (s[i].test != B_LATENCY)
+			continue;
+		fprintf(f, "%10s %8s", s[i].variant,
+			bench_size_str(s[i].size, sz, sizeof(sz)));
+		cell(f, &s[i], T_NATIVE, 24);
+		cell(f, &s[i], T_GUEST, 24);
+		ratio_cell(f, &s[i], T_GUEST, T_NATIVE, 20);
+		fputc('\n', f);
+	}
+}
+
+static void alloc_table(FILE *f, struct bench_series *s, unsigned int n,
+			int have_guest)
+{
+	struct bench_series *fr;
+	unsigned int i;
+	char sz[24];
+
+	fprintf(f, "\n== buffer allocation time, CDMA_IOC_ALLOC without mmap "
+		"(us; lower is better)\n");
+	fprintf(f, "%8s %24s %24s %20s %22s %22s\n", "size", "native alloc",
+		have_guest ? "guest alloc" : "guest (missing)",
+		"guest/native", "native free", "guest free");
+	for (i = 0; i < n; i++) {
+		if (s[i].test != B_ALLOC)
+			continue;
+		fr = find(s, n, B_FREE, NULL, s[i].size);
+		fprintf(f, "%8s", bench_size_str(s[i].size, sz, sizeof(sz)));
+		cell(f, &s[i], T_NATIVE, 24);
+		cell(f, &s[i], T_GUEST, 24);
+		ratio_cell(f, &s[i], T_GUEST, T_NATIVE, 20);
+		cell(f, fr, T_NATIVE, 22);
+		cell(f, fr, T_GUEST, 22);
+		fputc('\n', f);
+	}
+}
+
+/*
+ * Fit time per transfer t(size) = a + size / B over the sizes of a rate
+ * series (least squares on relative errors): a is the fixed cost of one
+ * transfer, B the streaming bandwidth.  Return 0 when it could be done.
+ */
+static int fit(struct bench_series *s, unsigned int n, enum bench_test test,
+	       enum bench_target t, double *a_us, double *b_mbps)
+{
+	double sw = 0, sx = 0, sxx = 0, sy = 0, sxy = 0, det, a, c;
+	struct bench_stat st;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		double x, y, w;
+
+		if (s[i].test != test)
+			continue;
+		bench_stat(s[i].v[t], s[i].n[t], &st);
+		if (!st.n || !(st.median > 0))
+			continue;
+		x = (double)s[i].size;
+		y = x / (st.median * 1e6);	/* seconds per transfer */
+		w = 1 / (y * y);
+		sw += w;
+		sx += w * x;
+		sxx += w * x * x;
+		sy += w * y;
+		sxy += w * x * y;
+		k++;
+	}
+	det = sw * sxx - sx * sx;
+	if (k < 3 || det == 0)
+		return -1;
+	a = (sxx * sy - sx * sxy) / det;
+	c = (sw * sxy - sx * sy) / det;
+	if (!(c > 0))
+		return -1;
+	*a_us = a * 1e6;
+	*b_mbps = 1 / c / 1e6;
+	return 0;
+}
+
+static void fit_lines(FILE *f, struct bench_series *s, unsigned int n)
+{
+	static const struct {
+		enum bench_test test;
+		enum bench_target t;
+		const char *what;
+	} fits[] = {
+		{ B_RATE, T_NATIVE, "native sync transfer" },
+		{ B_RATE, T_GUEST, "guest sync transfer" },
+		{ B_MEMCPY, T_CPU, "user memcpy" },
+	};
+	double a, b;
+	unsigned int i;
+
+	fprintf(f, "\n== cost model t(size) = fixed + size/bandwidth, fitted "
+		"over the sizes (where the time goes)\n");
+	for (i = 0; i < sizeof(fits) / sizeof(fits[0]); i++)
+		if (!fit(s, n, fits[i].test, fits[i].t, &a, &b))
+			fprintf(f, "fit %-22s fixed %9.2f us, bandwidth %9.1f MB/s\n",
+				fits[i].what, a, b);
+}
+
+/**
+ * bench_print_tables() - the readable tables of every test run
+ * @f: output
+ * @s: the series
+ * @n: their number
+ * @have_guest: whether a guest device was measured
+ */
+void bench_print_tables(FILE *f, struct bench_series *s, unsigned int n,
+			int have_guest)
+{
+	unsigned int i, tests = 0;
+
+	for (i = 0; i < n; i++)
+		tests |= 1U << s[i].test;
+	if (tests & (1U << B_RATE | 1U << B_MEMCPY))
+		rate_table(f, s, n, have_guest);
+	if (tests & 1U << B_ASYNC)
+		async_table(f, s, n, have_guest);
+	if (tests & 1U << B_LATENCY)
+		latency_table(f, s, n, have_guest);
+	if (tests & 1U << B_ALLOC)
+		alloc_table(f, s, n, have_guest);
+	if (tests & (1U << B_RATE | 1U << B_MEMCPY))
+		fit_lines(f, s, n);
+}
+
+/* One closing ratio line; returns 1 when the target is missed. */
+static int ratio_line(FILE *f, const char *what, uint64_t size,
+		      const struct bench_stat *r, double target, int at_most)
+{
+	char sz[24];
+	int miss;
+
+	bench_size_str(size, sz, sizeof(sz));
+	if (!r || !r->n) {
+		fprintf(f, "ratio %s @%s: n/a (not measured; target %s %.2f)\n",
+			what, sz, at_most ? "<=" : ">=", target);
+		return 1;
+	}
+	miss = at_most ? r->median > target : r->median < target;
+	fprintf(f, "ratio %s @%s: %.3f (samples %.3f-%.3f; target %s %.2f: %s)\n",
+		what, sz, r->median, r->min, r->max, at_most ? "<=" : ">=",
+		target, miss ? "MISSED" : "met");
+	return miss;
+}
+
+/*
+ * Ratio lines of a test at @at and at the worst size from @from on;
+ * returns the number of missed targets.
+ */
+static int ratio_lines(FILE *f, struct bench_series *s, unsigned int n,
+		       enum bench_test test, const char *what, uint64_t at,
+		       uint64_t from, double target, int at_most)
+{
+	struct bench_stat r, worst = { 0 };
+	uint64_t worst_size = 0;
+	unsigned int i;
+	int miss = 0, have_at = 0;
+	char sz[24], fr[24];
+
+	for (i = 0; i < n; i++) {
+		if (s[i].test != test || bench_ratio(&s[i], T_GUEST, T_NATIVE, &r))
+			continue;
+		if (s[i].size == at) {
+			miss += ratio_line(f, what, at, &r, target, at_most);
+			have_at = 1;
+		}
+		if (s[i].size >= from &&
+		    (!worst.n || (at_most ? r.median > worst.median :
+				  r.median < worst.median))) {
+			worst = r;
+			worst_size = s[i].size;
+		}
+	}
+	if (!have_at)
+		miss += ratio_line(f, what, at, NULL, target, at_most);
+	if (from) {
+		bench_size_str(from, fr, sizeof(fr));
+		if (worst.n) {
+			bench_size_str(worst_size, sz, sizeof(sz));
+			fprintf(f, "ratio %s from %s, worst size %s: %.3f "
+				"(target %s %.2f: %s)\n", what, fr, sz,
+				worst.median, at_most ? "<=" : ">=", target,
+				(at_most ? worst.median > target :
+				 worst.median < target) ? "MISSED" : "met");
+			miss += at_most ? worst.median > target :
+				worst.median < target;
+		}
+	}
+	return miss;
+}
+
+/* native/memcpy lines: at 1 MiB and the worst size from 1 MiB. */
+static int memcpy_lines(FILE *f, struct bench_series *s, unsigned int n)
+{
+	struct bench_stat r, worst = { 0 };
+	uint64_t worst_size = 0;
+	unsigned int i;
+	int miss = 0, have_at = 0;
+	char sz[24];
+
+	for (i = 0; i < n; i++) {
+		if (s[i].test != B_RATE ||
+		    cross_ratio(&s[i], T_NATIVE,
+				find(s, n, B_MEMCPY, NULL, s[i].size), T_CPU, &r))
+			continue;
+		if (s[i].size == MiB) {
+			miss += ratio_line(f, "engine/memcpy rate", MiB, &r,
+					   TARGET_MEMCPY_1M, 0);
+			have_at = 1;
+		}
+		if (s[i].size >= MiB && (!worst.n || r.median < worst.median)) {
+			worst = r;
+			worst_size = s[i].size;
+		}
+	}
+	if (!have_at)
+		miss += ratio_line(f, "engine/memcpy rate", MiB, NULL,
+				   TARGET_MEMCPY_1M, 0);
+	if (worst.n) {
+		bench_size_str(worst_size, sz, sizeof(sz));
+		fprintf(f, "ratio engine/memcpy rate from 1MiB, worst size %s: "
+			"%.3f (target >= %.2f: %s)\n", sz, worst.median,
+			TARGET_MEMCPY_1M,
+			worst.median < TARGET_MEMCPY_1M ? "MISSED" : "met");
+		miss += worst.median < TARGET_MEMCPY_1M;
+	}
+	return miss;
+}
+
+/**
+ * bench_print_summary() - the closing ratio lines against their targets
+ * @f: output
+ * @s: the series
+ * @n: their number
+ * @have_guest: whether a guest device was measured
+ *
+ * Return: the number of targets missed or not measured.
+ */
+int bench_print_summary(FILE *f, struct bench_series *s, unsigned int n,
+			int have_guest)
+{
+	int miss = 0;
+
+	fprintf(f, "\n== summary (ratios: median of the ratios of samples "
+		"taken back to back)\n");
+	if (!have_guest)
+		fprintf(f, "guest device: MISSING - no guest/native ratio\n");
+	miss += ratio_lines(f, s, n, B_RATE, "guest/native rate", 512 * KiB,
+			    0, TARGET_RATE_512K, 0);
+	miss += ratio_lines(f, s, n, B_RATE, "guest/native rate", 4 * MiB,
+			    4 * MiB, TARGET_RATE_4M, 0);
+	miss += ratio_lines(f, s, n, B_ALLOC, "guest/native alloc", MiB, MiB,
+			    TARGET_ALLOC_1M, 1);
+	miss += memcpy_lines(f, s, n);
+	return miss;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void csv_samples(FILE *f, const double *v, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%.6g", i ? ";" : "", v[i]);
+}
+
+/**
+ * bench_write_csv() - one row per series and target
+ * @path: the file
+ * @s: the series
+ * @n: their number
+ *
+ * Columns: test, variant, target, size (bytes), qd, unit, n, median, min,
+ * max, q1, q3, samples (';'-separated, in the order taken), error.
+ *
+ * Return: 0 or -errno.
+ */
+int bench_write_csv(const char *path, struct bench_series *s, unsigned int n)
+{
+	FILE *f = fopen(path, "w");
+	struct bench_stat st;
+	unsigned int i, t;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "test,variant,target,size,qd,unit,n,median,min,max,q1,q3,"
+		"samples,error\n");
+	for (i = 0; i < n; i++)
+		for (t = 0; t < T_COUNT; t++) {
+			if (!s[i].n[t] && !s[i].err[t][0])
+				continue;
+			bench_stat(s[i].v[t], s[i].n[t], &st);
+			fprintf(f, "%s,%s,%s,%" PRIu64 ",%u,%s,%u,",
+				test_names[s[i].test], s[i].variant,
+				bench_target_name[t], s[i].size, s[i].qd,
+				test_units[s[i].test], st.n);
+			if (st.n)
+				fprintf(f, "%.6g,%.6g,%.6g,%.6g,%.6g,",
+					st.median, st.min, st.max, st.q1, st.q3);
+			else
+				fprintf(f, ",,,,,");
+			csv_samples(f, s[i].v[t], s[i].n[t]);
+			fprintf(f, ",%s\n", s[i].err[t]);
+		}
+	return fclose(f) ? -errno : 0;
+}
+
+/**
+ * bench_write_ratios_csv() - the ratios of every point
+ * @path: the file
+ * @s: the series
+ * @n: their number
+ *
+ * Columns: test, variant, size, qd, ratio ("guest/native" or
+ * "native/memcpy"), n, median, min, max, q1, q3.
+ *
+ * Return: 0 or -errno.
+ */
+int bench_write_ratios_csv(const char *path, struct bench_series *s,
+			   unsigned int n)
+{
+	FILE *f = fopen(path, "w");
+	struct bench_stat r;
+	unsigned int i;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "test,variant,size,qd,ratio,n,median,min,max,q1,q3\n");
+	for (i = 0; i < n; i++) {
+		if (!bench_ratio(&s[i], T_GUEST, T_NATIVE, &r))
+			fprintf(f, "%s,%s,%" PRIu64 ",%u,guest/native,%u,%.6g,"
+				"%.6g,%.6g,%.6g,%.6g\n", test_names[s[i].test],
+				s[i].variant, s[i].size, s[i].qd, r.n, r.median,
+				r.min, r.max, r.q1, r.q3);
+		if (s[i].test == B_RATE &&
+		    !cross_ratio(&s[i], T_NATIVE,
+				 find(s, n, B_MEMCPY, NULL, s[i].size), T_CPU,
+				 &r))
+			fprintf(f, "rate,sync,%" PRIu64 ",%u,native/memcpy,%u,"
+				"%.6g,%.6g,%.6g,%.6g,%.6g\n", s[i].size,
+				s[i].qd, r.n, r.median, r.min, r.max, r.q1,
+				r.q3);
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+	if (isnan(v))
+		fprintf(f, "null");
+	else
+		fprintf(f, "%.6g", v);
+}
+
+/**
+ * bench_write_json() - parameters, devices and every series in JSON
+ * @path: the file
+ * @s: the series
+ * @n: their number
+ * @o: the options of the run
+ * @devs: the targets, T_COUNT of them
+ *
+ * Return: 0 or -errno.
+ */
+int bench_write_json(const char *path, struct bench_series *s, unsigned int n,
+		     const struct bench_opts *o, struct bench_dev *devs)
+{
+	FILE *f = fopen(path, "w");
+	struct bench_stat st;
+	unsigned int i, t, k;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "{\n  \"params\": {\"sample_secs\": %g, \"repeats\": %u, "
+		"\"min_ops\": %u, \"latency_size\": %" PRIu64 "},\n",
+		o->sample_secs, o->repeats, o->min_ops, o->lat_size);
+	fprintf(f, "  \"devices\": {");
+	for (t = 0, k = 0; t < T_CPU; t++) {
+		const struct cdma_info *in;
+
+		if (!devs[t].dev)
+			continue;
+		in = cdma_dev_info(devs[t].dev);
+		fprintf(f, "%s\n    \"%s\": {\"path\": ", k++ ? "," : "",
+			bench_target_name[t]);
+		json_str(f, cdma_dev_path(devs[t].dev));
+		fprintf(f, ", \"node_id\": %u, \"channels\": %u, \"caps\": %u, "
+			"\"max_buffer_size\": %llu, \"max_inflight\": %u}",
+			in->node_id, in->channels, in->caps,
+			(unsigned long long)in->max_buffer_size,
+			in->max_inflight);
+	}
+	fprintf(f, "\n  },\n  \"results\": [");
+	for (i = 0, k = 0; i < n; i++)
+		for (t = 0; t < T_COUNT; t++) {
+			unsigned int j;
+
+			if (!s[i].n[t] && !s[i].err[t][0])
+				continue;
+			bench_stat(s[i].v[t], s[i].n[t], &st);
+			fprintf(f, "%s\n    {\"test\": \"%s\", \"variant\": \"%s\", "
+				"\"target\": \"%s\", \"size\": %" PRIu64 ", "
+				"\"qd\": %u, \"unit\": \"%s\", \"median\": ",
+				k++ ? "," : "", test_names[s[i].test],
+				s[i].variant, bench_target_name[t], s[i].size,
+				s[i].qd, test_units[s[i].test]);
+			json_num(f, st.median);
+			fprintf(f, ", \"min\": ");
+			json_num(f, st.min);
+			fprintf(f, ", \"max\": ");
+			json_num(f, st.max);
+			fprintf(f, ", \"q1\": ");
+			json_num(f, st.q1);
+			fprintf(f, ", \"q3\": ");
+			json_num(f, st.q3);
+			fprintf(f, ", \"samples\": [");
+			for (j = 0; j < s[i].n[t]; j++) {
+				fprintf(f, "%s", j ? ", " : "");
+				json_num(f, s[i].v[t][j]);
+			}
+			fprintf(f, "], \"error\": ");
+			json_str(f, s[i].err[t]);
+			fprintf(f, "}");
+		}
+	fprintf(f, "\n  ]\n}\n");
+	return fclose(f) ? -errno : 0;
+}
