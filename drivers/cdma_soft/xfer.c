@@ -65,6 +65,7 @@ static void cdma_memcpy(void *dst, const void *src, size_t n)
 	}
 	memcpy(d, s, n);
 }
+
 static atomic_t cdma_next_channel = ATOMIC_INIT(0);
 
 static int cdma_local_range(struct cdma_ctx *ctx, u32 handle, u64 offset,
