@@ -20,11 +20,22 @@
 
 #include <linux/cdma_core.h>
 #include <linux/interval_tree.h>
+#include <linux/interval_tree_generic.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
 #include "rdma_zcopy.h"
+
+/*
+ * The tree's functions, as lib/interval_tree.c has them: that file is only
+ * built when some driver of the kernel selects CONFIG_INTERVAL_TREE.
+ */
+#define RZ_IT_START(n)	((n)->start)
+#define RZ_IT_LAST(n)	((n)->last)
+INTERVAL_TREE_DEFINE(struct interval_tree_node, rb, unsigned long,
+		     __subtree_last, RZ_IT_START, RZ_IT_LAST, static inline,
+		     rz_it)
 
 /*
  * &cdma_buf_import release callback: from an engine channel worker, from
@@ -43,7 +54,7 @@ static void rz_ranges_unlink(struct rz_dev *rz, struct rz_buf *buf,
 			     unsigned int nr)
 {
 	while (nr--)
-		interval_tree_remove(&buf->ranges[nr], &rz->ranges);
+		rz_it_remove(&buf->ranges[nr], &rz->ranges);
 }
 
 /*
@@ -77,11 +88,11 @@ static u32 rz_ranges_link(struct rz_dev *rz, struct rz_buf *buf, u64 size,
 		struct interval_tree_node *it = &buf->ranges[i];
 
 		if (rz_vqs_overlap(rz, it->start, it->last) ||
-		    interval_tree_iter_first(&rz->ranges, it->start, it->last)) {
+		    rz_it_iter_first(&rz->ranges, it->start, it->last)) {
 			rz_ranges_unlink(rz, buf, i);
 			return VIRTIO_RDMA_REMOTE_S_INVAL;
 		}
-		interval_tree_insert(it, &rz->ranges);
+		rz_it_insert(it, &rz->ranges);
 	}
 	return VIRTIO_RDMA_REMOTE_S_OK;
 }
@@ -118,6 +129,51 @@ static void rz_buf_destroy(struct rz_buf *buf)
 	kfree(buf);
 }
 
+/* PA mode (loopback): the engine works on the frontend's pages, held. */
+static u32 rz_buf_import(struct rz_dev *rz, struct rz_session *s,
+			 struct rz_buf *buf, u32 *handle)
+{
+	u32 st;
+	int ret;
+
+	st = rz_buf_get_pages(rz, buf);
+	if (st)
+		return st;
+	ret = cdma_buf_import(s->ctx, buf->pages, buf->npages, rz_buf_release,
+			      buf, handle);
+	if (ret) {
+		rz_pages_put(buf->pages, buf->npages, buf->pinned);
+		return vrr_errno_to_status(ret);
+	}
+	atomic64_add(buf->npages, &rz_stats.pinned_pages);
+	return VIRTIO_RDMA_REMOTE_S_OK;
+}
+
+/*
+ * VA mode (a VMM): the engine allocates the buffer and its pages replace
+ * the guest ranges in the VMM's address space, in place (swap.c).
+ */
+static u32 rz_buf_swap_in(struct rz_dev *rz, struct rz_session *s,
+			  struct rz_buf *buf, u64 size, u32 *handle)
+{
+	int ret;
+
+	ret = cdma_buf_alloc(s->ctx, size, handle);
+	if (ret)
+		return vrr_errno_to_status(ret);
+	ret = rz_swap_in(rz, s->ctx, *handle, buf->ranges, buf->nr_ranges,
+			 &buf->swap);
+	if (ret) {
+		cdma_buf_free(s->ctx, *handle);
+		return ret == -ENOMEM ? VIRTIO_RDMA_REMOTE_S_NOMEM :
+					VIRTIO_RDMA_REMOTE_S_FAULT;
+	}
+	/* Nothing of the guest's is held: no release to wait for. */
+	complete(&buf->released);
+	atomic64_add(buf->npages, &rz_stats.swapped_pages);
+	return VIRTIO_RDMA_REMOTE_S_OK;
+}
+
 /**
  * rz_buf_alloc() - ALLOC: make a buffer of guest memory
  * @rz: the device
@@ -150,26 +206,22 @@ u32 rz_buf_alloc(struct rz_dev *rz, struct rz_session *s, u64 size,
 		return VIRTIO_RDMA_REMOTE_S_NOMEM;
 	buf->nr_ranges = nr;
 	buf->npages = size >> PAGE_SHIFT;
-	buf->pinned = rz->mode == RZ_MODE_VA;
 	init_completion(&buf->released);
 
 	st = rz_ranges_link(rz, buf, size, ranges);
 	if (st)
 		goto err_free;
-	st = rz_buf_get_pages(rz, buf);
+	if (rz->mode == RZ_MODE_VA)
+		st = rz_buf_swap_in(rz, s, buf, size, handle);
+	else
+		st = rz_buf_import(rz, s, buf, handle);
 	if (st)
 		goto err_unlink;
 
-	ret = cdma_buf_import(s->ctx, buf->pages, buf->npages, rz_buf_release,
-			      buf, handle);
-	if (ret) {
-		rz_pages_put(buf->pages, buf->npages, buf->pinned);
-		st = vrr_errno_to_status(ret);
-		goto err_unlink;
-	}
+	atomic64_inc(&rz_stats.buffers);
 	ret = xa_insert(&s->bufs, *handle, buf, GFP_KERNEL_ACCOUNT);
 	if (ret) {
-		/* The engine releases the pages; rz_buf_finish() waits. */
+		/* The engine releases its buffer; rz_buf_finish() waits. */
 		cdma_buf_free(s->ctx, *handle);
 		rz_buf_finish(rz, buf);
 		return VIRTIO_RDMA_REMOTE_S_NOMEM;
@@ -193,7 +245,14 @@ err_free:
  */
 void rz_buf_finish(struct rz_dev *rz, struct rz_buf *buf)
 {
-	wait_for_completion(&buf->released);
+	if (buf->swap) {
+		rz_swap_out(buf->swap);
+		atomic64_sub(buf->npages, &rz_stats.swapped_pages);
+	} else {
+		wait_for_completion(&buf->released);
+		atomic64_sub(buf->npages, &rz_stats.pinned_pages);
+	}
+	atomic64_dec(&rz_stats.buffers);
 	rz_ranges_unlink(rz, buf, buf->nr_ranges);
 	rz_buf_destroy(buf);
 }
@@ -224,4 +283,17 @@ u32 rz_buf_free(struct rz_dev *rz, struct rz_session *s, u32 handle)
 	s->nr_bufs--;
 	rz_buf_finish(rz, buf);
 	return VIRTIO_RDMA_REMOTE_S_OK;
+}
+
+/**
+ * rz_range_is_buffer() - does a guest range touch a live buffer?
+ * @rz: the device, rz->lock held
+ * @iova: first bus address
+ * @len: bytes, at least 1
+ *
+ * Return: true when the backend would be copying buffer memory.
+ */
+bool rz_range_is_buffer(struct rz_dev *rz, u64 iova, u64 len)
+{
+	return rz_it_iter_first(&rz->ranges, iova, iova + len - 1);
 }

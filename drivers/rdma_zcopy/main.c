@@ -262,14 +262,24 @@ static int __init rz_init(void)
 	cdma_engine_info(&info);
 	rz_mgmt.supported_features = rz_features(&info);
 
+	ret = rz_swap_init();
+	if (ret)
+		return ret;
 	ret = device_register(&rz_mgmt_root);
 	if (ret) {
 		put_device(&rz_mgmt_root);
-		return ret;
+		goto err_swap;
 	}
 	ret = vdpa_mgmtdev_register(&rz_mgmt);
-	if (ret)
+	if (ret) {
 		device_unregister(&rz_mgmt_root);
+		goto err_swap;
+	}
+	rz_stats_init();
+	return 0;
+
+err_swap:
+	rz_swap_exit();
 	return ret;
 }
 
@@ -278,6 +288,8 @@ static void __exit rz_exit(void)
 	/* Deletes every device: sessions end, buffers are released. */
 	vdpa_mgmtdev_unregister(&rz_mgmt);
 	device_unregister(&rz_mgmt_root);
+	rz_stats_exit();
+	rz_swap_exit();
 }
 
 module_init(rz_init);

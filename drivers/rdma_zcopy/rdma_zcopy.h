@@ -192,7 +192,8 @@ struct rz_session {
  * struct rz_buf - guest memory imported into the engine as a buffer
  * @pages: the pages, in buffer order; one reference or pin each
  * @npages: entries in @pages
- * @pinned: @pages are pinned (VA mode) rather than referenced (PA mode)
+ * @pinned: @pages are pinned rather than referenced (PA mode)
+ * @swap: VA mode: the engine buffer swapped in place of the guest ranges
  * @released: completed by the engine's release callback, after which
  *	neither the engine nor the device touches the pages
  * @nr_ranges: entries in @ranges
@@ -203,6 +204,7 @@ struct rz_buf {
 	struct page **pages;
 	unsigned long npages;
 	bool pinned;
+	struct rz_swap *swap;
 	struct completion released;
 	unsigned int nr_ranges;
 	struct interval_tree_node ranges[] __counted_by(nr_ranges);
@@ -297,5 +299,35 @@ void rz_pages_put(struct page **pages, unsigned long npages, bool pinned);
 void rz_xfer_done(struct cdma_req *req);
 bool rz_deliver_events(struct rz_dev *rz, unsigned int budget);
 void rz_events_drop(struct rz_dev *rz, struct rz_session *s);
+
+/* swap.c: in-place swap of guest RAM (VA mode) */
+#define RZ_SWAP_MAX_PIECES	65536
+struct rz_swap;
+int rz_swap_in(struct rz_dev *rz, struct cdma_ctx *ctx, u32 handle,
+	       const struct interval_tree_node *ranges, unsigned int nr,
+	       struct rz_swap **out);
+void rz_swap_out(struct rz_swap *sw);
+int rz_swap_init(void);
+void rz_swap_exit(void);
+
+/* stats.c: debugfs counters */
+/**
+ * struct rz_stats - module-wide counters (debugfs)
+ * @payload_copied_bytes: buffer bytes copied by the backend itself
+ * @buffers: live buffers
+ * @swapped_pages: guest pages replaced by engine pages (VA mode)
+ * @pinned_pages: guest pages held for the engine (PA mode)
+ */
+struct rz_stats {
+	atomic64_t payload_copied_bytes;
+	atomic64_t buffers;
+	atomic64_t swapped_pages;
+	atomic64_t pinned_pages;
+};
+
+extern struct rz_stats rz_stats;
+void rz_stats_init(void);
+void rz_stats_exit(void);
+bool rz_range_is_buffer(struct rz_dev *rz, u64 iova, u64 len);
 
 #endif /* _RDMA_ZCOPY_H */
