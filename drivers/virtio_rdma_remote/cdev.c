@@ -62,7 +62,7 @@ static long vrr_ioctl_wait(struct vrr_file *f, void __user *argp)
 	/* The record is consumed by the wait: check it can be returned. */
 	if (copy_to_user(argp, &w, sizeof(w)))
 		return -EFAULT;
-	ret = vrr_cq_wait(f, w.cookie, w.timeout_ns, &w.completion);
+	ret = cdma_cq_wait(&f->cq, w.cookie, w.timeout_ns, &w.completion);
 	if (ret)
 		return ret;
 	return copy_to_user(argp, &w, sizeof(w)) ? -EFAULT : 0;
@@ -116,17 +116,14 @@ static ssize_t vrr_read(struct file *file, char __user *buf, size_t count,
 {
 	struct vrr_file *f = file->private_data;
 
-	return vrr_cq_read(f, buf, count, file->f_flags & O_NONBLOCK);
+	return cdma_cq_read(&f->cq, buf, count, file->f_flags & O_NONBLOCK);
 }
 
 static __poll_t vrr_poll(struct file *file, poll_table *wait)
 {
 	struct vrr_file *f = file->private_data;
-	__poll_t mask = cdma_cq_poll(&f->cq, file, wait);
 
-	if (READ_ONCE(f->dev->dead))
-		mask |= EPOLLHUP | EPOLLERR;
-	return mask;
+	return cdma_cq_poll(&f->cq, file, wait);
 }
 
 static int vrr_mmap(struct file *file, struct vm_area_struct *vma)

@@ -9,7 +9,6 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
@@ -22,12 +21,6 @@ module_param(device_id, uint, 0444);
 MODULE_PARM_DESC(device_id, "virtio device ID to drive (default 63)");
 
 struct workqueue_struct *vrr_wq;
-
-/* Indexes N of the cdmaN names of this driver's devices. */
-static DEFINE_IDA(vrr_ida);
-
-/* Names tried when other drivers hold cdmaN (the native cdma0). */
-#define VRR_NAME_TRIES	64
 
 /* Patched with the device_id parameter before registration. */
 static struct virtio_device_id vrr_id_table[] = {
@@ -118,40 +111,30 @@ static int vrr_config_read(struct vrr_dev *dev)
 }
 
 /*
- * Register /dev/cdmaN with the lowest N free.  Names held by other drivers
- * (the native engine's cdma0 in loopback tests) make misc_register() fail
- * with -EEXIST (duplicate sysfs name) or -EBUSY: try the next index.
+ * Register /dev/cdmaN with the lowest N free among every provider of the
+ * cDMA device (cdma_core hands the indexes out: the native engine's
+ * device takes its own the same way).
  */
 static int vrr_misc_register(struct vrr_dev *dev)
 {
-	int taken[VRR_NAME_TRIES], ntaken = 0, idx, i, ret = -EBUSY;
+	int idx, ret;
 
-	while (ntaken < VRR_NAME_TRIES) {
-		idx = ida_alloc(&vrr_ida, GFP_KERNEL);
-		if (idx < 0) {
-			ret = idx;
-			break;
-		}
-		snprintf(dev->name, sizeof(dev->name), "cdma%d", idx);
-		dev->misc.minor = MISC_DYNAMIC_MINOR;
-		dev->misc.name = dev->name;
-		dev->misc.fops = &vrr_fops;
-		dev->misc.parent = &dev->vdev->dev;
-		dev->misc.mode = 0660;
-		ret = misc_register(&dev->misc);
-		if (ret != -EEXIST && ret != -EBUSY) {
-			if (ret)
-				ida_free(&vrr_ida, idx);
-			else
-				dev->index = idx;
-			break;
-		}
-		/* Keep it allocated so that ida_alloc() moves on. */
-		taken[ntaken++] = idx;
+	idx = cdma_index_alloc(-1);
+	if (idx < 0)
+		return idx;
+	snprintf(dev->name, sizeof(dev->name), "cdma%d", idx);
+	dev->misc.minor = MISC_DYNAMIC_MINOR;
+	dev->misc.name = dev->name;
+	dev->misc.fops = &vrr_fops;
+	dev->misc.parent = &dev->vdev->dev;
+	dev->misc.mode = 0660;
+	ret = misc_register(&dev->misc);
+	if (ret) {
+		cdma_index_free(idx);
+		return ret;
 	}
-	for (i = 0; i < ntaken; i++)
-		ida_free(&vrr_ida, taken[i]);
-	return ret;
+	dev->index = idx;
+	return 0;
 }
 
 static int vrr_validate(struct virtio_device *vdev)
@@ -223,15 +206,19 @@ err:
 	return ret;
 }
 
-/* Wake every sleeper of every file: they see the device dead. */
-static void vrr_wake_files(struct vrr_dev *dev)
+/*
+ * End the completion queue of every file: sleepers and pollers wake up,
+ * read() returns the records left then ENODEV, poll() EPOLLHUP | EPOLLERR.
+ * A file opened meanwhile sees @dead itself (vrr_file_open()).
+ */
+static void vrr_shutdown_files(struct vrr_dev *dev)
 {
 	struct vrr_file *f;
 	unsigned long id;
 
 	xa_lock(&dev->sessions);
 	xa_for_each(&dev->sessions, id, f)
-		wake_up_all(&f->cq.wq);
+		cdma_cq_shutdown(&f->cq);
 	xa_unlock(&dev->sessions);
 }
 
@@ -244,11 +231,11 @@ static void vrr_remove(struct virtio_device *vdev)
 	virtio_reset_device(vdev);
 	vrr_queues_kill(dev);
 	vrr_xfers_kill(dev);
+	vrr_shutdown_files(dev);
 	misc_deregister(&dev->misc);
-	ida_free(&vrr_ida, dev->index);
+	cdma_index_free(dev->index);
 	vrr_bufs_kill(dev);
 	vdev->config->del_vqs(vdev);
-	vrr_wake_files(dev);
 	vdev->priv = NULL;
 	vrr_dev_put(dev);
 }
@@ -287,7 +274,6 @@ static void __exit vrr_exit(void)
 	unregister_virtio_driver(&vrr_driver);
 	/* Buffers and devices released in atomic context are freed here. */
 	destroy_workqueue(vrr_wq);
-	ida_destroy(&vrr_ida);
 }
 
 module_init(vrr_init);

@@ -55,6 +55,7 @@ struct vrr_file *vrr_file_open(struct vrr_dev *dev)
 	kref_get(&dev->ref);
 	f->dev = dev;
 	cdma_cq_init(&f->cq, dev->cfg.max_inflight);
+	f->cq.ops = &vrr_cq_ops;
 	xa_init_flags(&f->bufs, XA_FLAGS_ALLOC1);
 	init_rwsem(&f->handles);
 	spin_lock_init(&f->lock);
@@ -83,6 +84,12 @@ struct vrr_file *vrr_file_open(struct vrr_dev *dev)
 		goto err;
 	}
 	f->session = id;
+	/*
+	 * remove() ends the queues of the files it finds in @sessions after
+	 * setting @dead: one it did not find is ended here.
+	 */
+	if (READ_ONCE(dev->dead))
+		cdma_cq_shutdown(&f->cq);
 	return f;
 
 err:

@@ -22,7 +22,8 @@
  *
  *   remove() sets &vrr_dev.dead, resets the device (it stops touching guest
  *   memory), fails every pending request and every transfer with -ENODEV,
- *   deregisters the misc device, unmaps every buffer's DMA mapping under
+ *   ends every file's completion queue (cdma_cq_shutdown()), deregisters
+ *   the misc device, unmaps every buffer's DMA mapping under
  *   &vrr_dev.dma_sem held for writing and deletes the queues.  Queue users
  *   check @dead under the queue's lock; DMA mapping users check it under
  *   @dma_sem held for reading.
@@ -30,7 +31,8 @@
  * Lock order (outermost first)
  *
  *   vrr_file.handles (rwsem) > vrr_dev.dma_sem (rwsem) >
- *   vrr_queue.lock > vrr_dev.xfers xa_lock > cdma_cq.lock, completion lock;
+ *   vrr_queue.lock > vrr_dev.xfers xa_lock, vrr_dev.sessions xa_lock >
+ *   cdma_cq.lock, completion lock;
  *   vrr_dev.bufs_lock and vrr_file.lock are leaves.
  */
 #ifndef _VIRTIO_RDMA_REMOTE_VRR_H
@@ -143,7 +145,7 @@ struct vrr_evt {
  * @mapped: buffers whose pages are DMA mapped
  * @leaked: released buffers the device may still use; freed on removal
  * @misc: the character device
- * @index: N of the device node name cdmaN, or -1
+ * @index: N of the device node name cdmaN (cdma_index_alloc()), or -1
  * @name: the device node name
  * @free_work: frees the structure after the last reference, in process
  *	context (the last reference may go in an interrupt handler)
@@ -353,11 +355,7 @@ long vrr_ioctl_export(struct vrr_file *f, void __user *argp);
 long vrr_ioctl_revoke(struct vrr_file *f, void __user *argp);
 
 /* wait.c */
-int vrr_sync_wait(struct vrr_file *f, struct cdma_sync *s);
-int vrr_cq_wait(struct vrr_file *f, u64 cookie, u64 timeout_ns,
-		struct cdma_completion *rec);
-ssize_t vrr_cq_read(struct vrr_file *f, char __user *buf, size_t count,
-		    bool nonblock);
+extern const struct cdma_cq_ops vrr_cq_ops;
 
 /* cdev.c */
 extern const struct file_operations vrr_fops;

@@ -326,7 +326,7 @@ long vrr_ioctl_submit(struct vrr_file *f, void __user *argp)
 			vrr_xfer_discard(x);
 		goto out_sync;
 	}
-	return s ? vrr_sync_wait(f, s) : 0;
+	return s ? cdma_sync_wait_cq(s, &f->cq) : 0;
 
 out_sync:
 	if (s)
