@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/cdma_compat.h>
 #include <linux/cdma_core.h>
 
 static struct page *cdma_alloc_block(unsigned long want, unsigned int *order)

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel API compatibility for the kernels the modules support: Debian 12's
+ * 6.1 and 6.12 series (Documentation/admin-guide.rst, "Supported kernels").
+ *
+ * The sources are written against the newest API (6.12); this header
+ * supplies that API on older kernels under the same names, so a file that
+ * includes it compiles unchanged on both.  Include it after the kernel
+ * headers.  An API that cannot be emulated is not provided here: the feature
+ * that needs it is compiled out instead (see CDMA_HAVE_* below) and the
+ * module refuses it at run time.  Headers that older kernels have under
+ * another name are in include/compat/ (<linux/unaligned.h>).
+ */
+#ifndef _LINUX_CDMA_COMPAT_H
+#define _LINUX_CDMA_COMPAT_H
+
+#include <linux/eventfd.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/version.h>
+
+/*
+ * MAX_PAGE_ORDER (6.8): the largest order the page allocator gives, which
+ * 6.4 to 6.7 called MAX_ORDER.  Before 6.4, MAX_ORDER was the number of
+ * orders: the largest order is MAX_ORDER - 1.
+ */
+#ifndef MAX_PAGE_ORDER
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#else
+#define MAX_PAGE_ORDER	MAX_ORDER
+#endif
+#endif
+
+/*
+ * eventfd_signal(ctx) (6.8) adds 1 to the counter; before, the increment
+ * was a second argument.  The macro's own expansion is not expanded again,
+ * so it calls the two-argument function.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define eventfd_signal(ctx)	eventfd_signal((ctx), 1)
+#endif
+
+/*
+ * vm_flags_set() and vm_flags_clear() (6.3): vma->vm_flags became read-only
+ * for everyone else when the per-VMA lock arrived.  The caller holds the
+ * mmap lock for writing (->mmap() does), as 6.3+ asserts.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	mmap_assert_write_locked(vma->vm_mm);
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  vm_flags_t flags)
+{
+	mmap_assert_write_locked(vma->vm_mm);
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * pin_user_pages_remote() lost its "vmas" argument in 6.5.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#define pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked) \
+	pin_user_pages_remote((mm), (start), (nr_pages), (gup_flags), (pages), \
+			      NULL, (locked))
+#endif
+
+/*
+ * Features compiled out on older kernels (1 when the kernel has them).
+ *
+ * CDMA_HAVE_VDPA_BIND_MM: vdpa_config_ops.bind_mm()/unbind_mm() (6.4), by
+ * which vhost_vdpa hands a "use_va" device the VMM's mm.  Without it the
+ * vDPA backend cannot reach the VMM's address space, so there is no
+ * in-place page swap: the backend refuses a VM's buffer allocations
+ * (documented in Documentation/admin-guide.rst, "Supported kernels").
+ */
+#define CDMA_HAVE_VDPA_BIND_MM	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0))
+
+#endif /* _LINUX_CDMA_COMPAT_H */
