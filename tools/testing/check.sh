@@ -8,8 +8,16 @@
 # Prints one line per suite, "SUITE@ENV: N passed, M failed, K skipped",
 # then "total: ...".  Exits 1 if anything failed or a suite is missing.
 # Logs go to $REPO/out/check/ (printed on failure).
+# Environments: "stock" (Debian's kernel) and "debug" (the kernel of
+# vm/debug.config, built by vm/build-debug-kernel.sh into $CACHE when
+# missing: 10-30 min once; the modules and the KUnit test modules are built
+# against it in $CACHE/debug-modules/, outside the repository), and
+# "nested" (a QEMU guest inside the stock test VM, given a vDPA device of
+# rdma_zcopy through vhost_vdpa: vm/nested/README.md).
 # Environment: KVER, KDIR, CACHE (as in the Makefile), CHECK_TIMEOUT (VM
-# time limit, default 900 s), VERBOSE=1 (echo the VM console).
+# time limit, default 900 s; CHECK_DEBUG_TIMEOUT for the debug VM, default
+# 1800 s), CHECK_ENVS (default "stock debug nested"),
+# VERBOSE=1 (echo the VM console).
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
@@ -38,8 +46,8 @@ account() { # account LINE
 	TOTAL_P=$((TOTAL_P + p)) TOTAL_F=$((TOTAL_F + f)) TOTAL_S=$((TOTAL_S + s))
 }
 
-# --- build@host ------------------------------------------------------------
-B_P=0 B_F=0 B_S=0
+# --- build@6.12: builds against the headers of KVER ($KSERIES) ------------
+B_P=0 B_F=0 B_S=0 B_ENV=$KSERIES
 
 # build_test NAME LOG BAD_REGEX COMMAND...: passes when COMMAND succeeds and
 # its output has no line matching BAD_REGEX (extended, case-insensitive).
@@ -54,7 +62,7 @@ build_test() {
 	B_F=$((B_F + 1))
 	FAILED_LOGS+=("$log")
 	{
-		echo "build@host: FAILED: $name (status $rc), $log:"
+		echo "build@$B_ENV: FAILED: $name (status $rc), $log:"
 		if grep -iE "$bad" "$log"; then :; else tail -n 30 "$log"; fi |
 			head -n 60
 	} >&2
@@ -83,9 +91,17 @@ checkpatch() {
 			! -name '*.mod.c' | sort)
 	fi
 	[ ${#files[@]} -gt 0 ] || { echo "no C files"; return 0; }
-	echo "checkpatch: ${#files[@]} files"
+	# The compatibility header is where the kernel version tests live
+	# (nowhere else): LINUX_VERSION_CODE is its business.
+	local compat=include/linux/cdma_compat.h rc=0
+	mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -vxF "$compat")
+	echo "checkpatch: ${#files[@]} files, and $compat"
 	perl "$cp" --strict --no-tree --terse --show-types --no-summary \
-		-f "${files[@]}"
+		-f "${files[@]}" || rc=1
+	[ ! -e "$compat" ] || perl "$cp" --strict --no-tree --terse \
+		--show-types --no-summary \
+		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f "$compat" || rc=1
+	return "$rc"
 }
 build_test "checkpatch --strict" checkpatch.log ': (ERROR|WARNING|CHECK):' \
 	checkpatch
@@ -94,10 +110,118 @@ if [ -e "$SELFTESTS/Makefile" ]; then
 	build_test "selftests build" build-selftests.log 'warning:' \
 		make -B -C "$SELFTESTS"
 else
-	echo "build@host: skipped: no $SELFTESTS/Makefile" >&2
+	echo "build@$B_ENV: skipped: no $SELFTESTS/Makefile" >&2
 	B_S=$((B_S + 1))
 fi
-account "build@host: $B_P passed, $B_F failed, $B_S skipped"
+
+# DKMS: the sources of `make dkms-source`, added, built, installed and
+# removed by dkms for $KVER in trees of their own under $OUT/dkms (the host's
+# /usr/src, /var/lib/dkms and /lib/modules are left alone).  A pass is
+# remembered in $CACHE/dkms/ under a hash of everything the build reads
+# (sources, KVER, dkms and headers versions): the same inputs are not built
+# again unless CHECK_DKMS=force.
+dkms_check() {
+	local t=$OUT/dkms name ver key m f mods tree
+	name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"$/\1/p' dkms.conf)
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+	mapfile -t mods < <(sed -n 's|^obj-m += drivers/\(.*\)/$|\1|p' Kbuild)
+	echo "dkms: $name $ver, modules ${mods[*]}, kernel $KVER"
+	rm -rf "$t"
+	mkdir -p "$t/tree" "$t/root/lib/modules/$KVER" "$CACHE/dkms"
+	make -s dkms-source DESTDIR="$t/src" || return
+	key=$({
+		echo "$KVER"
+		dkms --version
+		dpkg-query -W -f='${Version}\n' "linux-headers-$KVER" 2>/dev/null
+		cd "$t/src" && find . -type f | LC_ALL=C sort | xargs sha256sum
+	} | sha256sum | cut -c1-16)
+	if [ "${CHECK_DKMS:-}" != force ] && [ -e "$CACHE/dkms/pass-$key" ]; then
+		echo "dkms: passed before with these inputs ($CACHE/dkms/pass-$key); CHECK_DKMS=force rebuilds"
+		return 0
+	fi
+	# A machine owner key (DKMS signs the modules): made once, kept here.
+	export mok_signing_key=$CACHE/dkms/mok.key
+	export mok_certificate=$CACHE/dkms/mok.pub
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ ! -e "/lib/modules/$KVER/$f" ] ||
+			cp "/lib/modules/$KVER/$f" "$t/root/lib/modules/$KVER/"
+	done
+	local -a opt=(--dkmstree "$t/tree" --sourcetree "$t/src/usr/src"
+		--installtree "$t/root/lib/modules" -m "$name" -v "$ver")
+	# Debian's headers make dkms run readelf on a vmlinux without .comment.
+	dkms_run() {
+		dkms "$@" 2>&1 | sed "/^readelf: Warning: Section '.comment' was not dumped/d"
+	}
+	dkms_run add "${opt[@]}" || return
+	dkms_run build "${opt[@]}" -k "$KVER" || {
+		cat "$t/tree/$name/$ver/build/make.log"
+		return 1
+	}
+	tree=$t/tree/$name/$ver/$KVER/$(uname -m)
+	cat "$tree/log/make.log"
+	for m in "${mods[@]}"; do
+		f=$(find "$tree/module" -name "$m.ko*")
+		[ -n "$f" ] || { echo "dkms build made no $m.ko"; return 1; }
+		echo "built: $f"
+	done
+	dkms_run install "${opt[@]}" -k "$KVER" --no-depmod || return
+	depmod -b "$t/root" "$KVER" || return
+	for m in "${mods[@]}"; do
+		f=$(modinfo -b "$t/root" -k "$KVER" -F filename "$m") || return
+		case $f in
+		"$t/root/lib/modules/$KVER/updates/"*) echo "installed: $f" ;;
+		*) echo "dkms install: $m is $f"; return 1 ;;
+		esac
+	done
+	# Dependencies resolve within the installed modules.
+	f=$(modprobe -d "$t/root" -S "$KVER" --show-depends cdma_soft) || return
+	echo "$f"
+	grep -q '/cdma_core\.ko' <<<"$f" || return
+	dkms_run status --dkmstree "$t/tree" --sourcetree "$t/src/usr/src" \
+		--installtree "$t/root/lib/modules"
+	dkms_run remove "${opt[@]}" --all --no-depmod || return
+	f=$(find "$t/root" -name '*.ko*')
+	[ -z "$f" ] || { echo "dkms remove left $f"; return 1; }
+	rm -f "$CACHE"/dkms/pass-*
+	touch "$CACHE/dkms/pass-$key"
+}
+build_test "dkms add, build, install, remove -k $KVER" dkms.log \
+	'warning:|^Error' dkms_check
+
+# make install into a staging directory: modules, uAPI headers (usable from
+# user space), udev rule, library and tools; make uninstall removes them.
+# W=1 as above, so that Kbuild has nothing to rebuild.
+install_check() {
+	local d=$OUT/install-root f
+	local -a mods want=(usr/local/include/linux/cdma.h
+		usr/local/include/linux/virtio_rdma_remote.h
+		lib/udev/rules.d/60-cdma.rules)
+	rm -rf "$d"
+	# Debian's headers have no System.map: Kbuild skips depmod (which
+	# make install runs itself, DESTDIR aside) with a warning.
+	make install DESTDIR="$d" KVER="$KVER" KDIR="$KDIR" W=1 2>&1 |
+		sed "/missing 'System.map' file. Skipping depmod/d" || return
+	mapfile -t mods < <(sed -n 's|^obj-m += drivers/\(.*\)/$|\1|p' Kbuild)
+	echo "installed:"
+	(cd "$d" && find . ! -type d | sort)
+	for f in "${want[@]}"; do
+		[ -e "$d/$f" ] || { echo "make install: no $f"; return 1; }
+	done
+	for f in "${mods[@]}"; do
+		f=lib/modules/$KVER/updates/unimem-rdma/drivers/$f/$f.ko
+		compgen -G "$d/$f*" >/dev/null ||
+			{ echo "make install: no $f*"; return 1; }
+	done
+	printf '#include <linux/cdma.h>\n#include <linux/virtio_rdma_remote.h>\nint main(void) { return 0; }\n' |
+		cc -Wall -Wextra -Werror -I"$d/usr/local/include" -x c - \
+		-o "$OUT/uapi-test" || { echo "uAPI headers unusable"; return 1; }
+	make uninstall DESTDIR="$d" KVER="$KVER" KDIR="$KDIR" W=1 || return
+	f=$(cd "$d" && find . ! -type d)
+	[ -z "$f" ] || { echo "make uninstall left: $f"; return 1; }
+}
+build_test "make install, uninstall (DESTDIR)" install.log \
+	'warning:|error' install_check
+account "build@$B_ENV: $B_P passed, $B_F failed, $B_S skipped"
 
 # --- VM suites ---------------------------------------------------------------
 
@@ -107,9 +231,8 @@ vm_env() {
 	shift
 	"$VM/run-vm.sh" --env "$env" --script "$VM/guest/check.sh" \
 		--results "$res" --timeout "${CHECK_TIMEOUT:-900}" "$@" || rc=$?
-	conf=$VM/guest/check-$env.conf
-	[ -e "$conf" ] || conf=$VM/guest/check.conf
-	for suite in modules $(awk '$1 == "suite" { print $2 }' "$conf"); do
+	conf=$(env_conf "$env")
+	for suite in modules $(env_suites "$conf"); do
 		line=$("$VM/tap-summary.sh" "$suite@$env" "$res/$suite.tap") ||
 			FAILED_LOGS+=("$res/$suite.tap" "$res/guest.log")
 		account "$line"
@@ -119,7 +242,159 @@ vm_env() {
 	account "$line"
 }
 
-vm_env stock
+# The guest/check*.conf of an environment.
+env_conf() {
+	local conf=$VM/guest/check-$1.conf
+	[ -e "$conf" ] || conf=$VM/guest/check.conf
+	echo "$conf"
+}
+
+# The results (NAME.tap) an environment's guest/check.sh writes besides
+# modules.tap, in order.
+env_suites() {
+	local k
+	"$VM/conf-lines.sh" "$1" suite | awk '{ print $1 }'
+	for k in kunit kmemleak; do
+		[ "$("$VM/conf-lines.sh" "$1" "$k" | wc -l)" -eq 0 ] || echo "$k"
+	done
+}
+
+# Copy the module sources (what the stock build compiles) into DIR; only
+# changed files are written, so that Kbuild rebuilds only what changed.
+sync_sources() { # sync_sources DIR
+	local dst=$1 f
+	local -a files
+	mapfile -t files < <(cd "$REPO" && { echo Kbuild; find drivers include \
+		-type f \( -name '*.[chS]' -o -name Kbuild -o -name Makefile \) \
+		! -name '*.mod.c'; } | sort)
+	for f in "${files[@]}"; do
+		cmp -s "$REPO/$f" "$dst/$f" && continue
+		mkdir -p "$(dirname "$dst/$f")"
+		cp "$REPO/$f" "$dst/$f"
+	done
+	(cd "$dst" && find drivers include -type f \( -name '*.[chS]' -o \
+		-name Kbuild -o -name Makefile \) ! -name '*.mod.c' | sort) |
+		comm -23 - <(printf '%s\n' "${files[@]}") |
+		while read -r f; do rm -f "${dst:?}/$f"; done
+}
+
+# --- debug environment: kernel, modules built against it, VM -------------
+debug_env() {
+	local kdir rel kodir dlog d
+	B_P=0 B_F=0 B_S=0 B_ENV=debug
+	dlog=$OUT/debug-kernel.log
+	if ! kdir=$("$VM/build-debug-kernel.sh" 2> >(tee "$dlog" >&2)); then
+		echo "build@debug: FAILED: debug kernel, $dlog" >&2
+		FAILED_LOGS+=("$dlog")
+		account "build@debug: 0 passed, 1 failed, 0 skipped"
+		return
+	fi
+	rel=$(cat "$kdir/release")
+	# One build directory per kernel and repository.
+	kodir=$CACHE/debug-modules/$(basename "$kdir")-$(echo "$REPO" |
+		sha256sum | cut -c1-8)
+	mkdir -p "$kodir"
+	for d in "$CACHE"/debug-modules/*/; do
+		d=${d%/}
+		case ${d##*/} in
+		"$(basename "$kdir")"-*) ;;
+		*) rm -rf "$d" ;; # built against an older debug kernel
+		esac
+	done
+	sync_sources "$kodir"
+	# -k: build what builds; what does not fails here and at insmod.
+	if ! build_test "modules + KUnit against the debug kernel, W=1" \
+		build-debug.log 'warning:|error:' \
+		nice -n 10 make -C "$kdir/linux" M="$kodir" -j"$(nproc)" -k W=1 \
+		modules; then
+		# Kbuild would not show these warnings again: rebuild next time.
+		make -C "$kdir/linux" M="$kodir" clean >/dev/null 2>&1 || true
+	fi
+	account "build@debug: $B_P passed, $B_F failed, $B_S skipped"
+	# KASAN and lockdep make this VM several times slower than stock.
+	vm_env debug --timeout "${CHECK_DEBUG_TIMEOUT:-1800}" \
+		--kernel "$kdir/bzImage" \
+		--moddir "$kdir/modroot/lib/modules/$rel" \
+		--setenv "KO_DIR=$kodir" --append "log_buf_len=4M"
+}
+
+# --- build@6.1: the compile matrix -----------------------------------------
+# Debian 12 ships two kernel series: the modules also build warning-free
+# (W=1, sparse) against bookworm's 6.1 headers (linux-headers-amd64).  Built
+# from a copy of the sources in $CACHE/matrix/ (sync_sources: Kbuild
+# rebuilds what changed; a failed build is cleaned so that the next one
+# shows every warning again).  MATRIX_EXCLUDE_6_1: drivers not yet ported to
+# 6.1 (Kbuild's CDMA_EXCLUDE), each counted as skipped.
+MATRIX_EXCLUDE_6_1="rdma_zcopy virtio_rdma_remote"
+matrix_build() { # matrix_build SERIES EXCLUDE...
+	local series=$1 kver kdir dir d
+	shift
+	B_P=0 B_F=0 B_S=0 B_ENV=$series
+	if ! kver=$(KSERIES=$series detect_kver 2>/dev/null); then
+		echo "build@$series: FAILED: no /usr/src/linux-headers-$series.*-amd64; run make deps" >&2
+		account "build@$series: 0 passed, 1 failed, 0 skipped"
+		return
+	fi
+	kdir=/usr/src/linux-headers-$kver
+	dir=$CACHE/matrix/$kver-$(echo "$REPO" | sha256sum | cut -c1-8)
+	for d in "$CACHE"/matrix/*/; do
+		d=${d%/}
+		# KVER-HASH: drop the builds for headers no longer installed.
+		[ ! -d "$d" ] || [ -e "/usr/src/linux-headers-$(basename "${d%-*}")" ] ||
+			rm -rf "$d"
+	done
+	mkdir -p "$dir"
+	sync_sources "$dir"
+	local exclude="$*"
+	mmake() { # mmake [KBUILD_ARGS...]
+		nice -n 10 make -C "$kdir" M="$dir" -j"$(nproc)" \
+			CDMA_EXCLUDE="$exclude" W=1 "$@" modules
+	}
+	if ! build_test "modules against $kver, W=1" "build-$series-w1.log" \
+		'warning:|error:' mmake; then
+		make -C "$kdir" M="$dir" clean >/dev/null 2>&1 || true
+	fi
+	build_test "sparse (C=2) against $kver" "build-$series-sparse.log" \
+		'warning:|error:' mmake C=2
+	for d in "$@"; do
+		echo "build@$series: skipped: $d (not ported to $series yet)" >&2
+		B_S=$((B_S + 1))
+	done
+	account "build@$series: $B_P passed, $B_F failed, $B_S skipped"
+}
+# shellcheck disable=SC2086 # a list of names
+matrix_build 6.1 $MATRIX_EXCLUDE_6_1
+
+# --- nested environment: a QEMU guest (L2) inside the test VM (L1) --------
+# L1 runs guest/check-nested.conf: its suite cdma-guest boots L2 with a
+# vDPA device of rdma_zcopy (vm/nested/run-l2.sh) and prints the TAP of
+# the cDMA suite run in L2.  L2's module loads and kernel log (in
+# $OUT/nested/l2/) are summarised here as modules@nested-l2 and
+# kernel@nested-l2.  CACHE: L1 finds the host's cached initramfs.  The
+# device ID: QEMU's vhost-vdpa-device-pci aborts on IDs its virtio-pci does
+# not know (rdma_zcopy's default, 63, among them); run-l2.sh gives L2's
+# driver the ID rdma_zcopy offers.
+nested_env() {
+	local l2=$OUT/nested/l2 line st
+	vm_env nested --setenv "CACHE=$CACHE" --append rdma_zcopy.device_id=20
+	line=$("$VM/tap-summary.sh" modules@nested-l2 "$l2/modules.tap") ||
+		FAILED_LOGS+=("$l2/modules.tap" "$l2/guest.log")
+	account "$line"
+	# run-l2.sh writes run-vm.sh's status; none: L2 did not end normally.
+	st=$(cat "$l2/run-vm.status" 2>/dev/null) || st=125
+	line=$("$VM/klog-check.sh" nested-l2 "$l2/console.log" "$st") ||
+		FAILED_LOGS+=("$l2/console.log")
+	account "$line"
+}
+
+for env in ${CHECK_ENVS:-stock debug nested}; do
+	case $env in
+	stock) vm_env stock ;;
+	debug) debug_env ;;
+	nested) nested_env ;;
+	*) die "unknown environment $env (CHECK_ENVS)" ;;
+	esac
+done
 
 echo "total: $TOTAL_P passed, $TOTAL_F failed, $TOTAL_S skipped"
 if [ "$TOTAL_F" -ne 0 ]; then

@@ -16,6 +16,13 @@ PKGS=(
 	"linux-headers-$KSERIES-amd64" "linux-image-$KSERIES-amd64"
 	"linux-source-$KSERIES" busybox-static sparse kmod iproute2 cpio
 	xz-utils gcc make libc6-dev
+	# The compile matrix (build@6.1: bookworm's own linux-headers-amd64
+	# is the 6.1 series) and the DKMS check of build@6.12.
+	linux-headers-amd64 dkms
+	# The debug kernel (build-debug-kernel.sh).
+	flex bison bc libelf-dev
+	# make bench: the plots (tools/cdma/cdma-bench-plot).
+	gnuplot-nox
 )
 QEMU_PKGS=(qemu-system-x86 qemu-utils)
 QEMU_MIN=1:10.0

@@ -96,6 +96,15 @@ stage2() {
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	mount -t 9p -o "$P9OPTS" results /results || fail "mount results"
 	$BB hostname "vm-${VM_ENV:-test}"
+	# NAME=VALUE lines of run-vm.sh --setenv.
+	if [ -r /results/vm-env ]; then
+		while read -r kv; do
+			# shellcheck disable=SC2163 # exports NAME=VALUE
+			case $kv in
+			[A-Za-z_]*=*) export "$kv" ;;
+			esac
+		done </results/vm-env
+	fi
 
 	KVER=$(uname -r)
 	export REPO="$VM_REPO" RESULTS=/results KVER ENV="$VM_ENV"

@@ -6,14 +6,18 @@
 #
 #   run-vm.sh --env NAME --script GUEST_SCRIPT --results DIR
 #             [--timeout SECS] [--mem SIZE] [--kernel PATH] [--moddir DIR]
-#             [--follow]
+#             [--setenv NAME=VALUE]... [--append KERNEL_ARGS] [--follow]
+#             [--qemu-arg ARG]...
 #
 # The guest script runs as root with REPO, RESULTS=/results, KVER and ENV
-# set, cwd $REPO, stdout+stderr in DIR/guest.log; DIR is the guest's
+# set (and those of --setenv, through DIR/vm-env), cwd $REPO,
+# stdout+stderr in DIR/guest.log; DIR is the guest's
 # /results (read-write).  The guest's root is the host's (changes stay in
 # RAM) except /tmp, /run, /dev, /proc, /sys: the script, the repository and
 # the modules must not be under those.  The serial console goes to DIR/console.log (echoed
 # live when VERBOSE=1); --follow echoes DIR/guest.log live instead.
+# --qemu-arg ARG: one more argument for QEMU, after the others (devices,
+# memory backends; a later -cpu, -smp or -m overrides the default).
 #
 # Defaults: kernel /boot/vmlinuz-$KVER (KVER: newest installed headers of
 # $KSERIES), modules /lib/modules/<its version>, 4G, 900 s.
@@ -32,12 +36,12 @@ die() { # 1 would look like the guest script's status
 }
 
 usage() {
-	sed -n '7,9s/^# //p' "$0" >&2
+	sed -n '7,10s/^# //p' "$0" >&2
 	exit 126
 }
 
 env_name="" script="" results="" timeout=900 mem=4G kernel="" moddir=""
-follow=""
+follow="" setenv=() extra_append="" qemu_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--env) env_name=${2:?}; shift ;;
@@ -47,7 +51,14 @@ while [ $# -gt 0 ]; do
 	--mem) mem=${2:?}; shift ;;
 	--kernel) kernel=${2:?}; shift ;;
 	--moddir) moddir=${2:?}; shift ;;
+	--setenv)
+		[[ ${2:-} =~ ^[A-Za-z_][A-Za-z0-9_]*=[^[:space:]]*$ ]] ||
+			die "--setenv wants NAME=VALUE without blanks"
+		setenv+=("$2")
+		shift ;;
+	--append) extra_append+=" ${2:?}"; shift ;;
 	--follow) follow=1 ;;
+	--qemu-arg) qemu_args+=("${2:?}"); shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -102,9 +113,11 @@ fi
 append="console=ttyS0,115200 loglevel=7 panic=-1 mitigations=off"
 append+=" 8250.nr_uarts=1 rcupdate.rcu_cpu_stall_timeout=60"
 append+=" vm.script=$script vm.env=$env_name vm.repo=$REPO vm.moddir=$moddir"
+append+=$extra_append
 
 con=$results/console.log
-rm -f "$results/vm-status"
+rm -f "$results/vm-status" "$results/vm-env"
+[ ${#setenv[@]} -eq 0 ] || printf '%s\n' "${setenv[@]}" >"$results/vm-env"
 : >"$con"
 : >"$results/guest.log"
 
@@ -118,7 +131,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev "local,id=results,path=$results,$p9" \
 	-device virtio-9p-pci,fsdev=results,mount_tag=results \
-	-device virtio-rng-pci \
+	-device virtio-rng-pci "${qemu_args[@]}" \
 	</dev/null >"$results/qemu.log" 2>&1 &
 vm=$!
 # Background jobs ignore SIGINT: stop QEMU when this script is interrupted.

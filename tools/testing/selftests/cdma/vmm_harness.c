@@ -1,0 +1,1898 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm_harness - kselftest of the in-place swap of rdma_zcopy, the vDPA
+ * backend of virtio-rdma-remote (Documentation/virtio-rdma-remote.rst,
+ * Documentation/design.rst): the guest range of a buffer is replaced, in
+ * the VMM's address space, by the engine's buffer.
+ *
+ * The program plays the VMM over /dev/vhost-vdpa-N (its own memfd is the
+ * guest RAM) and the guest driver of the device (vmm_virtio.h), and checks
+ * what the guest sees of its own memory:
+ *
+ * - ALLOC replaces the guest range, in place, by the engine's buffer: the
+ *   range then reads as the new buffer (zeros), not as its old content;
+ * - the engine's writes appear in the guest's memory, and the guest's
+ *   writes are what the engine reads;
+ * - after FREE, SESSION_CLOSE or a reset the range holds the guest's
+ *   original pages (or zero pages, where they were released), never the
+ *   engine's data;
+ * - a bogus range is refused with the documented status and changes
+ *   nothing;
+ * - a VMM killed with transfers in flight leaks nothing (counters of the
+ *   backend in debugfs; kmemleak where the kernel has it);
+ * - the backend itself copies no payload
+ *   (/sys/kernel/debug/rdma_zcopy/payload_copied_bytes stays 0).
+ *
+ * Usage: vmm_harness [-d PATH] [kselftest harness options]
+ *
+ *   -d PATH, --device PATH   vhost-vdpa device of an rdma_zcopy vDPA device
+ *                            (default $ZCOPY_DEV or /dev/vhost-vdpa-0)
+ *
+ * Environment: ZCOPY_DEV, CDMA_SEED (base of the data patterns),
+ * CDMA_TIMEOUT_SCALE (integer factor of every time limit), ZCOPY_KMEMLEAK=0
+ * (no kmemleak scan in kill_with_transfers_in_flight: two scans take a
+ * minute on a debug kernel under TCG; make check's final kmemleak scan
+ * still sees every leak).
+ *
+ * The device must be bound to vhost_vdpa and unused: each test opens it.
+ * tools/testing/vm/guest/rdma-vhost.sh creates one and runs this program.
+ */
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+
+/*
+ * The vendored harness is used unmodified; it is not -Wextra clean, and
+ * its setjmp() in the test wrappers makes GCC see "clobbered" variables
+ * when a small test body is inlined into them (false positives).
+ */
+#ifndef __clang__
+#pragma GCC diagnostic ignored "-Wclobbered"
+#endif
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "../kselftest_harness.h"
+#pragma GCC diagnostic pop
+
+#include "vmm_virtio.h"
+
+#define S_OK		VIRTIO_RDMA_REMOTE_S_OK
+#define S_INVAL		VIRTIO_RDMA_REMOTE_S_INVAL
+#define S_FBIG		VIRTIO_RDMA_REMOTE_S_FBIG
+#define S_NOSPC		VIRTIO_RDMA_REMOTE_S_NOSPC
+#define S_NOENT		VIRTIO_RDMA_REMOTE_S_NOENT
+#define S_EXIST		VIRTIO_RDMA_REMOTE_S_EXIST
+#define S_NXIO		VIRTIO_RDMA_REMOTE_S_NXIO
+#define S_UNSUPP	VIRTIO_RDMA_REMOTE_S_UNSUPP
+#define S_FAULT		VIRTIO_RDMA_REMOTE_S_FAULT
+
+/* Device under test: -d PATH, else $ZCOPY_DEV, else this. */
+static const char *zc_dev_path = "/dev/vhost-vdpa-0";
+/* Base of every pattern seed: $CDMA_SEED, else chosen at start. */
+static uint64_t zc_seed;
+
+/* ------------------------------------------------------------------ */
+/* Data patterns: byte @off of pattern @seed, position-addressable      */
+
+static uint64_t zc_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t zc_word(uint64_t seed, uint64_t i)
+{
+	return zc_mix(zc_seed ^ zc_mix(seed) ^ (i * 0xd6e8feb86659fd93ULL));
+}
+
+static void zc_pat_fill(void *buf, uint64_t len, uint64_t seed, uint64_t off)
+{
+	uint8_t *p = buf;
+	uint64_t i;
+
+	for (i = 0; i < len; i++) {
+		uint64_t o = off + i;
+
+		p[i] = (uint8_t)(zc_word(seed, o >> 3) >> ((o & 7) * 8));
+	}
+}
+
+/* Index of the first byte that differs from the pattern, or -1. */
+static int64_t zc_pat_diff(const void *buf, uint64_t len, uint64_t seed,
+			   uint64_t off)
+{
+	const uint8_t *p = buf;
+	uint64_t i, w = 0, wi = UINT64_MAX;
+
+	for (i = 0; i < len; i++) {
+		uint64_t o = off + i;
+
+		if (o >> 3 != wi) {
+			wi = o >> 3;
+			w = zc_word(seed, wi);
+		}
+		if (p[i] != (uint8_t)(w >> ((o & 7) * 8)))
+			return (int64_t)i;
+	}
+	return -1;
+}
+
+static int64_t zc_nonzero(const void *buf, uint64_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return (int64_t)i;
+	return -1;
+}
+
+/* Fill / check guest memory at a bus address (across RAM regions). */
+static void zc_gfill(struct zc_vmm *m, uint64_t iova, uint64_t len,
+		     uint64_t seed)
+{
+	uint8_t *tmp = malloc(len);
+
+	if (!tmp)
+		abort();
+	zc_pat_fill(tmp, len, seed, 0);
+	if (zc_gwrite(m, iova, tmp, len))
+		abort();
+	free(tmp);
+}
+
+/* -1: pattern intact; else the first differing offset; -2: not memory */
+static int64_t zc_gdiff(struct zc_vmm *m, uint64_t iova, uint64_t len,
+			uint64_t seed)
+{
+	uint8_t *tmp = malloc(len);
+	int64_t d;
+
+	if (!tmp)
+		abort();
+	d = zc_gread(m, iova, tmp, len) ? -2 : zc_pat_diff(tmp, len, seed, 0);
+	free(tmp);
+	return d;
+}
+
+static int64_t zc_gnonzero(struct zc_vmm *m, uint64_t iova, uint64_t len)
+{
+	uint8_t *tmp = malloc(len);
+	int64_t d;
+
+	if (!tmp)
+		abort();
+	d = zc_gread(m, iova, tmp, len) ? -2 : zc_nonzero(tmp, len);
+	free(tmp);
+	return d;
+}
+
+/* Bytes [off, off + len) of the buffer made of @r, in buffer order. */
+static int zc_bcopy(struct zc_vmm *m, const struct zc_range *r,
+		    unsigned int nr, uint64_t off, void *buf, uint64_t len,
+		    bool write)
+{
+	uint8_t *b = buf;
+	unsigned int i;
+
+	for (i = 0; i < nr && len; i++) {
+		uint64_t n;
+
+		if (off >= r[i].len) {
+			off -= r[i].len;
+			continue;
+		}
+		n = r[i].len - off;
+		if (n > len)
+			n = len;
+		if (zc_gcopy(m, r[i].addr + off, b, n, write))
+			return -EFAULT;
+		b += n;
+		len -= n;
+		off = 0;
+	}
+	return len ? -EINVAL : 0;
+}
+
+/* Pattern @seed (offset 0 = buffer offset @off) into a buffer's memory. */
+static void zc_bfill(struct zc_vmm *m, const struct zc_range *r,
+		     unsigned int nr, uint64_t off, uint64_t len, uint64_t seed,
+		     uint64_t seed_off)
+{
+	uint8_t *tmp = malloc(len);
+
+	if (!tmp)
+		abort();
+	zc_pat_fill(tmp, len, seed, seed_off);
+	if (zc_bcopy(m, r, nr, off, tmp, len, true))
+		abort();
+	free(tmp);
+}
+
+static int64_t zc_bdiff(struct zc_vmm *m, const struct zc_range *r,
+			unsigned int nr, uint64_t off, uint64_t len,
+			uint64_t seed, uint64_t seed_off)
+{
+	uint8_t *tmp = malloc(len);
+	int64_t d;
+
+	if (!tmp)
+		abort();
+	d = zc_bcopy(m, r, nr, off, tmp, len, false) ? -2 :
+	    zc_pat_diff(tmp, len, seed, seed_off);
+	free(tmp);
+	return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* Backend counters in debugfs                                          */
+
+#define ZC_DEBUGFS	"/sys/kernel/debug/rdma_zcopy"
+
+enum {
+	ZC_C_BUFFERS,
+	ZC_C_SWAPPED,
+	ZC_C_PINNED,
+	ZC_C_PAYLOAD,
+	ZC_NR_COUNTERS,
+};
+
+static const char *const zc_counter_names[ZC_NR_COUNTERS] = {
+	"buffers", "swapped_pages", "pinned_pages", "payload_copied_bytes",
+};
+
+struct zc_counters {
+	bool have[ZC_NR_COUNTERS];
+	uint64_t v[ZC_NR_COUNTERS];
+};
+
+/* 0 and the value, or -errno (-ENOENT: no such file). */
+static int zc_counter(const char *name, uint64_t *val)
+{
+	char path[256], buf[64], *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", ZC_DEBUGFS, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = 0;
+	errno = 0;
+	*val = strtoull(buf, &end, 0);
+	if (errno || end == buf)
+		return -EIO;
+	return 0;
+}
+
+static void zc_counters_read(struct zc_counters *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < ZC_NR_COUNTERS; i++)
+		c->have[i] = !zc_counter(zc_counter_names[i], &c->v[i]);
+}
+
+/* Log the counters that differ; return how many do (buffers..pinned). */
+static unsigned int zc_counters_diff(struct __test_metadata *_metadata,
+				     const char *when,
+				     const struct zc_counters *a,
+				     const struct zc_counters *b)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ZC_C_PAYLOAD; i++) {
+		if (!a->have[i] || !b->have[i] || a->v[i] == b->v[i])
+			continue;
+		TH_LOG("%s: %s %llu, was %llu", when, zc_counter_names[i],
+		       (unsigned long long)b->v[i],
+		       (unsigned long long)a->v[i]);
+		n++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixtures                                                            */
+
+/*
+ * zc: the device opened and started, one session open.  Every test runs
+ * in its own process (the harness forks), so each one is a new VMM; the
+ * teardown resets the device and closes it.
+ */
+FIXTURE(zc) {
+	struct zc_vmm m;
+	uint32_t sid;
+};
+
+FIXTURE_SETUP(zc)
+{
+	int st;
+
+	st = zc_vmm_start(&self->m, zc_dev_path);
+	if (st)
+		TH_LOG("device set-up failed: %s", self->m.err);
+	ASSERT_EQ(0, st);
+	st = zc_session_open(&self->m, &self->sid);
+	if (st)
+		TH_LOG("SESSION_OPEN: %s", zc_status_name(st));
+	ASSERT_EQ(S_OK, st);
+	ASSERT_NE(0U, self->sid);
+}
+
+FIXTURE_TEARDOWN(zc)
+{
+	zc_vmm_stop(&self->m, false);
+}
+
+#define ZC_TEST(name)		TEST_F_TIMEOUT(zc, name, 120 * zc_scale())
+#define ZC_TEST_SLOW(name)	TEST_F_TIMEOUT(zc, name, 300 * zc_scale())
+
+/*
+ * zcb: the device is not opened; the test starts VMMs itself (in
+ * children).  The setup takes the backend's counters as the baseline.
+ */
+FIXTURE(zcb) {
+	struct zc_counters base;
+};
+
+FIXTURE_SETUP(zcb)
+{
+	zc_counters_read(&self->base);
+}
+
+FIXTURE_TEARDOWN(zcb)
+{
+}
+
+#define ZC_DATA_AT(mib)	(ZC_DATA + (uint64_t)(mib) * ZC_MiB)
+
+#define ZC_EXPECT_ST(expect, st, what) do { \
+	int __st = (st); \
+	if (__st != (expect)) \
+		TH_LOG("%s: %s (%d), expected %s", what, \
+		       zc_status_name(__st), __st, zc_status_name(expect)); \
+	EXPECT_EQ(expect, __st); \
+} while (0)
+
+#define ZC_ASSERT_ST(expect, st, what) do { \
+	int __st = (st); \
+	if (__st != (expect)) \
+		TH_LOG("%s: %s (%d), expected %s", what, \
+		       zc_status_name(__st), __st, zc_status_name(expect)); \
+	ASSERT_EQ(expect, __st); \
+} while (0)
+
+/* A LOCAL copy, then its event: logs the step that failed. */
+static void zc_copy_ok(struct __test_metadata *_metadata, struct zc_vmm *m,
+		       uint32_t sid, uint32_t src, uint64_t src_off,
+		       uint32_t dst, uint64_t dst_off, uint64_t len,
+		       uint64_t tag)
+{
+	struct zc_xfer x = {
+		.dir = CDMA_XFER_LOCAL, .src = src, .dst = dst,
+		.src_off = src_off, .dst_off = dst_off, .len = len, .tag = tag,
+	};
+	struct zc_event ev;
+
+	ZC_ASSERT_ST(S_OK, zc_submit(m, sid, &x), "SUBMIT");
+	ASSERT_EQ(0, zc_wait_event(m, tag, &ev,
+				   ZC_EV_TIMEOUT_MS * (int)zc_scale()))
+		TH_LOG("no event for tag %llu", (unsigned long long)tag);
+	ZC_ASSERT_ST(S_OK, (int)ev.status, "transfer event");
+	ASSERT_EQ(len, ev.bytes);
+}
+
+#define ZC_ASSERT_COPY(m, sid, src, soff, dst, doff, len, tag) \
+	zc_copy_ok(_metadata, m, sid, src, soff, dst, doff, len, tag)
+
+/* ------------------------------------------------------------------ */
+/* Set-up, sessions, framing                                           */
+
+ZC_TEST(device_setup)
+{
+	struct zc_vmm *m = &self->m;
+	uint16_t num = 0;
+	uint8_t status = 0;
+
+	EXPECT_EQ((uint32_t)VIRTIO_RDMA_REMOTE_DEFAULT_ID, m->device_id);
+	EXPECT_TRUE((m->features & (1ULL << VIRTIO_F_VERSION_1)) != 0);
+	EXPECT_TRUE((m->features & (1ULL << VIRTIO_F_ACCESS_PLATFORM)) != 0);
+	EXPECT_TRUE((m->backend_features &
+		     (1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2)) != 0);
+	EXPECT_EQ((uint32_t)CDMA_UAPI_VERSION, m->cfg.version);
+	EXPECT_LE(m->cfg.node_id, 0xffffU);
+	EXPECT_NE(0U, m->cfg.channels);
+	EXPECT_EQ(0U, m->cfg.caps & CDMA_CAP_VIRTUAL);
+	EXPECT_NE(0ULL, m->cfg.max_buffer_size);
+	EXPECT_EQ(0ULL, m->cfg.max_buffer_size % ZC_PAGE);
+	EXPECT_NE(0U, m->cfg.max_buffers);
+	EXPECT_NE(0U, m->cfg.max_inflight);
+	EXPECT_NE(0U, m->cfg.max_sessions);
+	EXPECT_NE(0U, m->cfg.max_ranges);
+	EXPECT_EQ(0, ioctl(m->fd, VHOST_VDPA_GET_VRING_NUM, &num));
+	EXPECT_GE(num, ZC_QSIZE);
+	EXPECT_EQ(0, zc_get_status(m, &status));
+	EXPECT_EQ(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+		  VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK,
+		  status);
+	TH_LOG("device %s: id %u, features %#llx, node %u, %u channels, caps %#x, max_buffer_size %llu, max_buffers %u, max_inflight %u, max_sessions %u, max_ranges %u",
+	       zc_dev_path, m->device_id, (unsigned long long)m->features,
+	       m->cfg.node_id, m->cfg.channels, m->cfg.caps,
+	       (unsigned long long)m->cfg.max_buffer_size, m->cfg.max_buffers,
+	       m->cfg.max_inflight, m->cfg.max_sessions, m->cfg.max_ranges);
+}
+
+ZC_TEST(session_open_close)
+{
+	struct zc_vmm *m = &self->m;
+	struct virtio_rdma_remote_req_hdr h;
+	struct {
+		struct virtio_rdma_remote_req_hdr h;
+		uint32_t extra[2];
+	} longer;
+	uint32_t sid2 = 0;
+
+	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid2), "second SESSION_OPEN");
+	EXPECT_NE(0U, sid2);
+	EXPECT_NE(self->sid, sid2);
+	ZC_EXPECT_ST(S_OK, zc_session_close(m, sid2), "SESSION_CLOSE");
+	ZC_EXPECT_ST(S_NOENT, zc_session_close(m, sid2), "SESSION_CLOSE again");
+	ZC_EXPECT_ST(S_NOENT, zc_session_close(m, 0), "SESSION_CLOSE of 0");
+
+	h = zc_hdr(VIRTIO_RDMA_REMOTE_OP_SESSION_OPEN, 5);
+	ZC_EXPECT_ST(S_INVAL, zc_req1(m, &h, sizeof(h), NULL),
+		     "SESSION_OPEN with a session");
+	memset(&longer, 0, sizeof(longer));
+	longer.h = zc_hdr(VIRTIO_RDMA_REMOTE_OP_SESSION_OPEN, 0);
+	ZC_EXPECT_ST(S_INVAL, zc_req1(m, &longer, sizeof(longer), NULL),
+		     "SESSION_OPEN of 16 bytes");
+	longer.h = zc_hdr(VIRTIO_RDMA_REMOTE_OP_SESSION_CLOSE, self->sid);
+	ZC_EXPECT_ST(S_INVAL, zc_req1(m, &longer, sizeof(longer), NULL),
+		     "SESSION_CLOSE of 16 bytes");
+	h = zc_hdr(99, self->sid);
+	ZC_EXPECT_ST(S_UNSUPP, zc_req1(m, &h, sizeof(h), NULL),
+		     "unknown opcode");
+
+	/* The session of the fixture is still there. */
+	ZC_EXPECT_ST(S_OK, zc_session_close(m, self->sid), "SESSION_CLOSE");
+}
+
+/* No room for a response: used length 0, the request is not executed. */
+ZC_TEST(short_response_not_executed)
+{
+	struct zc_vmm *m = &self->m;
+	struct virtio_rdma_remote_req_hdr h =
+		zc_hdr(VIRTIO_RDMA_REMOTE_OP_SESSION_CLOSE, self->sid);
+	struct zc_seg s = { &h, sizeof(h) };
+	uint32_t used = 99;
+
+	EXPECT_EQ(-EPROTO, zc_request(m, &s, 1, 16, NULL, &used));
+	EXPECT_EQ(0U, used);
+	used = 99;
+	EXPECT_EQ(-EPROTO, zc_request(m, &s, 1, 0, NULL, &used));
+	EXPECT_EQ(0U, used);
+	/* Not closed: closing it now works. */
+	ZC_EXPECT_ST(S_OK, zc_session_close(m, self->sid), "SESSION_CLOSE");
+}
+
+/*
+ * Request buffers the device cannot reach: an unreadable request fails
+ * with S_FAULT; a response it cannot write (unmapped, or mapped read-only
+ * for the device) means used length 0 and nothing done.
+ */
+ZC_TEST(unreachable_request_buffers)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_vq *vq = &m->vq[VIRTIO_RDMA_REMOTE_VQ_REQ];
+	static const uint64_t bad_resp[] = { ZC_RAM_END, ZC_ROM };
+	struct virtio_rdma_remote_req_hdr h =
+		zc_hdr(VIRTIO_RDMA_REMOTE_OP_SESSION_CLOSE, self->sid);
+	struct virtio_rdma_remote_resp r;
+	struct zc_used_elem e;
+	uint64_t end;
+	unsigned int i;
+	uint8_t status = 0;
+
+	/* Readable part unmapped: S_FAULT in a good response. */
+	vq->desc[0].addr = htole64(ZC_RAM_END);
+	vq->desc[0].len = htole32(sizeof(h));
+	vq->desc[0].flags = htole16(VRING_DESC_F_NEXT);
+	vq->desc[0].next = htole16(1);
+	vq->desc[1].addr = htole64(ZC_RESP);
+	vq->desc[1].len = htole32(sizeof(r));
+	vq->desc[1].flags = htole16(VRING_DESC_F_WRITE);
+	vq->desc[1].next = 0;
+	memset(zc_ptr(m, ZC_RESP, ZC_PAGE), 0xa5, ZC_PAGE);
+	zc_vq_publish(vq, 0);
+	zc_kick(vq);
+	end = zc_now_ms() + (uint64_t)m->req_timeout_ms;
+	while (!zc_vq_get_used(vq, &e) && zc_now_ms() < end)
+		zc_vq_wait(vq, zc_left_ms(end));
+	ASSERT_LT(zc_now_ms(), end);
+	EXPECT_EQ(0U, e.id);
+	EXPECT_EQ(sizeof(r), e.len);
+	zc_gread(m, ZC_RESP, &r, sizeof(r));
+	ZC_EXPECT_ST(S_FAULT, (int)le32toh(r.status), "unreadable request");
+
+	/* Response not writable: used length 0, the session not closed. */
+	for (i = 0; i < 2; i++) {
+		zc_gwrite(m, ZC_REQ, &h, sizeof(h));
+		vq->desc[0].addr = htole64(ZC_REQ);
+		vq->desc[1].addr = htole64(bad_resp[i]);
+		zc_vq_publish(vq, 0);
+		zc_kick(vq);
+		end = zc_now_ms() + (uint64_t)m->req_timeout_ms;
+		while (!zc_vq_get_used(vq, &e) && zc_now_ms() < end)
+			zc_vq_wait(vq, zc_left_ms(end));
+		ASSERT_LT(zc_now_ms(), end);
+		EXPECT_EQ(0U, e.len) TH_LOG("response at %#llx",
+					   (unsigned long long)bad_resp[i]);
+	}
+	EXPECT_EQ(0, zc_get_status(m, &status));
+	EXPECT_EQ(0, status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	ZC_EXPECT_ST(S_OK, zc_session_close(m, self->sid), "SESSION_CLOSE");
+}
+
+/* ------------------------------------------------------------------ */
+/* The swap                                                            */
+
+/* (1) ALLOC replaces the guest range by the new (zeroed) engine buffer. */
+ZC_TEST(alloc_swaps_in_place)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range r = { ZC_DATA_AT(0), 1 * ZC_MiB };
+	struct zc_counters c1, c2, c3;
+	uint32_t h = 0;
+	int64_t d;
+
+	zc_gfill(m, r.addr, r.len, 1);
+	zc_counters_read(&c1);
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &r, 1, &h), "ALLOC");
+	EXPECT_NE(0U, h);
+	zc_counters_read(&c2);
+
+	if (zc_gdiff(m, r.addr, r.len, 1) == -1)
+		TH_LOG("the range still shows the guest's own pages: pinned in place, not swapped");
+	d = zc_gnonzero(m, r.addr, r.len);
+	if (d != -1)
+		TH_LOG("guest range not the new zeroed engine buffer: byte %lld is not 0",
+		       (long long)d);
+	EXPECT_EQ(-1, d);
+	if (c1.have[ZC_C_BUFFERS] && c2.have[ZC_C_BUFFERS])
+		EXPECT_EQ(c1.v[ZC_C_BUFFERS] + 1, c2.v[ZC_C_BUFFERS]);
+	if (c1.have[ZC_C_SWAPPED] && c2.have[ZC_C_SWAPPED])
+		EXPECT_EQ(c1.v[ZC_C_SWAPPED] + r.len / ZC_PAGE,
+			  c2.v[ZC_C_SWAPPED]);
+
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, h), "FREE");
+	zc_counters_read(&c3);
+	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after FREE", &c1, &c3));
+}
+
+/*
+ * Buffer order over several ranges, given out of address order, one of
+ * them across the two RAM regions (contiguous bus addresses, separate
+ * mappings of the VMM): what the guest writes at buffer offset o through
+ * the ranges is what the engine reads at o, and the other way round.
+ */
+ZC_TEST(alloc_multi_range_order)
+{
+	struct zc_vmm *m = &self->m;
+	const uint64_t cross = ZC_RAM + ZC_RAM0_SIZE;
+	struct zc_range c[3] = {
+		{ cross - 64 * ZC_KiB, 128 * ZC_KiB },	/* over regions 0/1 */
+		{ ZC_DATA_AT(8), 64 * ZC_KiB },
+		{ ZC_DATA_AT(4), 192 * ZC_KiB },
+	};
+	struct zc_range d = { ZC_DATA_AT(12), 384 * ZC_KiB };
+	const uint64_t size = 384 * ZC_KiB;
+	uint32_t hc = 0, hd = 0;
+	unsigned int i;
+	int64_t x;
+
+	for (i = 0; i < 3; i++)
+		zc_gfill(m, c[i].addr, c[i].len, 10 + i);
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, c, 3, &hc), "ALLOC C");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &d, 1, &hd), "ALLOC D");
+	for (i = 0; i < 3; i++) {
+		x = zc_gnonzero(m, c[i].addr, c[i].len);
+		if (x != -1)
+			TH_LOG("range %u of C: byte %lld not 0 after ALLOC",
+			       i, (long long)x);
+		EXPECT_EQ(-1, x);
+	}
+
+	/* Guest writes C in buffer order; the engine copies C to D. */
+	zc_bfill(m, c, 3, 0, size, 20, 0);
+	ZC_ASSERT_COPY(m, self->sid, hc, 0, hd, 0, size, 1);
+	x = zc_gdiff(m, d.addr, d.len, 20);
+	if (x != -1)
+		TH_LOG("D differs from C at %lld", (long long)x);
+	EXPECT_EQ(-1, x);
+
+	/* Unaligned piece across range boundaries, both ways. */
+	zc_bfill(m, &d, 1, 0, size, 21, 0);
+	ZC_ASSERT_COPY(m, self->sid, hd, 1000, hc, 60 * ZC_KiB + 7,
+		       200 * ZC_KiB, 2);
+	x = zc_bdiff(m, c, 3, 60 * ZC_KiB + 7, 200 * ZC_KiB, 21, 1000);
+	if (x != -1)
+		TH_LOG("C (through its ranges) differs at %lld", (long long)x);
+	EXPECT_EQ(-1, x);
+	/* Around the copy, C is unchanged. */
+	EXPECT_EQ(-1, zc_bdiff(m, c, 3, 0, 60 * ZC_KiB + 7, 20, 0));
+	EXPECT_EQ(-1, zc_bdiff(m, c, 3, 260 * ZC_KiB + 7,
+			       size - 260 * ZC_KiB - 7, 20, 260 * ZC_KiB + 7));
+
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hc), "FREE C");
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hd), "FREE D");
+}
+
+/*
+ * (2) The guest writes B in place; the engine copies B to A; the guest
+ * reads B's data in A, in place.
+ */
+ZC_TEST(engine_writes_land_in_place)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range a = { ZC_DATA_AT(0), 1 * ZC_MiB };
+	struct zc_range b = { ZC_DATA_AT(2), 1 * ZC_MiB };
+	struct zc_event ev;
+	struct zc_xfer x = { .dir = CDMA_XFER_LOCAL, .len = 1 * ZC_MiB,
+			     .tag = 0x1234567890abcdefULL };
+	uint32_t ha = 0, hb = 0;
+	int64_t d;
+
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_gfill(m, b.addr, b.len, 30);
+
+	x.src = hb;
+	x.dst = ha;
+	ZC_ASSERT_ST(S_OK, zc_submit(m, self->sid, &x), "SUBMIT B->A");
+	ASSERT_EQ(0, zc_wait_event(m, x.tag, &ev,
+				   ZC_EV_TIMEOUT_MS * (int)zc_scale()));
+	EXPECT_EQ((uint32_t)VIRTIO_RDMA_REMOTE_EV_COMPLETION, ev.type);
+	EXPECT_EQ(self->sid, ev.session);
+	EXPECT_EQ(x.tag, ev.tag);
+	ZC_EXPECT_ST(S_OK, (int)ev.status, "event");
+	EXPECT_EQ(0U, ev.reserved);
+	EXPECT_EQ(x.len, ev.bytes);
+
+	d = zc_gdiff(m, a.addr, a.len, 30);
+	if (d != -1)
+		TH_LOG("A does not show the engine's write: differs at %lld",
+		       (long long)d);
+	EXPECT_EQ(-1, d);
+	EXPECT_EQ(-1, zc_gdiff(m, b.addr, b.len, 30));
+
+	/* A small unaligned write of the guest, copied back into B. */
+	zc_gfill(m, a.addr + 100, 5000, 31);
+	ZC_ASSERT_COPY(m, self->sid, ha, 100, hb, 7000, 5000, 2);
+	EXPECT_EQ(-1, zc_gdiff(m, b.addr + 7000, 5000, 31));
+	EXPECT_EQ(-1, zc_bdiff(m, &b, 1, 0, 7000, 30, 0));
+	EXPECT_EQ(-1, zc_bdiff(m, &b, 1, 12000, b.len - 12000, 30, 12000));
+
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
+}
+
+/*
+ * After a buffer's release the range must not show the engine's data: it
+ * reads as the guest's original pages or as zero pages.
+ */
+static void zc_expect_restored(struct __test_metadata *_metadata,
+			       struct zc_vmm *m, const struct zc_range *r,
+			       uint64_t orig_seed, const char *when)
+{
+	int64_t z = zc_gnonzero(m, r->addr, r->len);
+	int64_t o = zc_gdiff(m, r->addr, r->len, orig_seed);
+
+	if (z != -1 && o != -1)
+		TH_LOG("%s: range %#llx+%#llx is neither zeros (byte %lld) nor its original content (byte %lld)",
+		       when, (unsigned long long)r->addr,
+		       (unsigned long long)r->len, (long long)z, (long long)o);
+	EXPECT_TRUE(z == -1 || o == -1);
+}
+
+/* (3) FREE gives the guest its memory back; the handle is gone. */
+ZC_TEST(free_restores_guest_memory)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range a = { ZC_DATA_AT(0), 1 * ZC_MiB };
+	struct zc_range b = { ZC_DATA_AT(2), 1 * ZC_MiB };
+	struct zc_range c = { ZC_DATA_AT(4), 1 * ZC_MiB };
+	struct zc_xfer x = { .dir = CDMA_XFER_LOCAL, .len = 4096, .tag = 9 };
+	struct zc_counters c1, c2;
+	uint32_t ha = 0, hb = 0, hc = 0;
+
+	zc_gfill(m, a.addr, a.len, 40);
+	zc_gfill(m, b.addr, b.len, 41);
+	zc_counters_read(&c1);
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_gfill(m, b.addr, b.len, 42);
+	ZC_ASSERT_COPY(m, self->sid, hb, 0, ha, 0, a.len, 1);
+	ASSERT_EQ(-1, zc_gdiff(m, a.addr, a.len, 42));
+
+	ZC_ASSERT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
+	zc_expect_restored(_metadata, m, &a, 40, "after FREE");
+	EXPECT_NE(-1, zc_gdiff(m, a.addr, a.len, 42));
+
+	/* The handle is gone. */
+	x.src = hb;
+	x.dst = ha;
+	ZC_EXPECT_ST(S_NOENT, zc_submit(m, self->sid, &x), "SUBMIT B->freed A");
+	x.src = ha;
+	x.dst = hb;
+	ZC_EXPECT_ST(S_NOENT, zc_submit(m, self->sid, &x), "SUBMIT freed A->B");
+	ZC_EXPECT_ST(S_NOENT, zc_free(m, self->sid, ha), "FREE A again");
+
+	/* The guest reuses A's memory: B, in memory and for the engine, is intact. */
+	zc_gfill(m, a.addr, a.len, 43);
+	EXPECT_EQ(-1, zc_gdiff(m, b.addr, b.len, 42));
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &c, 1, &hc), "ALLOC C");
+	ZC_ASSERT_COPY(m, self->sid, hb, 0, hc, 0, b.len, 2);
+	EXPECT_EQ(-1, zc_gdiff(m, c.addr, c.len, 42));
+	EXPECT_EQ(-1, zc_gdiff(m, a.addr, a.len, 43));
+
+	/* And A's memory can make a buffer again. */
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A again");
+	EXPECT_EQ(-1, zc_gnonzero(m, a.addr, a.len));
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hc), "FREE C");
+	zc_expect_restored(_metadata, m, &b, 41, "B after FREE");
+	zc_counters_read(&c2);
+	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after FREE", &c1, &c2));
+}
+
+/* SESSION_CLOSE releases the session's buffers like FREE. */
+ZC_TEST(session_close_restores_guest_memory)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range a = { ZC_DATA_AT(0), 512 * ZC_KiB };
+	struct zc_range b = { ZC_DATA_AT(1), 512 * ZC_KiB };
+	struct zc_counters c1, c2;
+	uint32_t ha = 0, hb = 0, sid = 0;
+
+	zc_gfill(m, a.addr, a.len, 50);
+	zc_gfill(m, b.addr, b.len, 51);
+	zc_counters_read(&c1);
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_gfill(m, b.addr, b.len, 52);
+	ZC_ASSERT_COPY(m, self->sid, hb, 0, ha, 0, a.len, 1);
+
+	ZC_ASSERT_ST(S_OK, zc_session_close(m, self->sid), "SESSION_CLOSE");
+	zc_expect_restored(_metadata, m, &a, 50, "A after SESSION_CLOSE");
+	zc_expect_restored(_metadata, m, &b, 51, "B after SESSION_CLOSE");
+	zc_counters_read(&c2);
+	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after SESSION_CLOSE", &c1, &c2));
+
+	/* The ranges are free for another session. */
+	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid), "SESSION_OPEN");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, sid, &a, 1, &ha), "ALLOC A again");
+	ZC_EXPECT_ST(S_OK, zc_free(m, sid, ha), "FREE A");
+}
+
+/* A device reset releases every buffer like FREE. */
+ZC_TEST(reset_restores_guest_memory)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range a = { ZC_DATA_AT(0), 512 * ZC_KiB };
+	struct zc_range b = { ZC_DATA_AT(1), 512 * ZC_KiB };
+	struct zc_counters c1, c2;
+	uint32_t ha = 0, hb = 0;
+	uint8_t status = 0xff;
+
+	zc_gfill(m, a.addr, a.len, 60);
+	zc_counters_read(&c1);
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_gfill(m, b.addr, b.len, 62);
+	ZC_ASSERT_COPY(m, self->sid, hb, 0, ha, 0, a.len, 1);
+
+	ASSERT_EQ(0, zc_set_status(m, 0));
+	ASSERT_EQ(0, zc_get_status(m, &status));
+	EXPECT_EQ(0, status);
+	zc_expect_restored(_metadata, m, &a, 60, "A after reset");
+	zc_counters_read(&c2);
+	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after reset", &c1, &c2));
+}
+
+/* The readable part of a request may be cut into descriptors freely. */
+ZC_TEST(alloc_split_descriptors)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range r[2] = {
+		{ ZC_DATA_AT(2), 64 * ZC_KiB },
+		{ ZC_DATA_AT(0), 64 * ZC_KiB },
+	};
+	uint32_t h = 0;
+
+	ZC_ASSERT_ST(S_OK, zc_alloc_raw(m, self->sid, 128 * ZC_KiB, 2, 0, r, 2,
+					true, &h), "ALLOC in 3 descriptors");
+	EXPECT_NE(0U, h);
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, h), "FREE");
+}
+
+/* Exactly one event per transfer, with its tag, session and length. */
+ZC_TEST(events_one_per_submit)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range a = { ZC_DATA_AT(0), 1 * ZC_MiB };
+	struct zc_range b = { ZC_DATA_AT(2), 1 * ZC_MiB };
+	unsigned int i, n = m->cfg.max_inflight < 64 ? m->cfg.max_inflight : 64;
+	uint32_t ha = 0, hb = 0;
+	struct zc_event ev;
+
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_gfill(m, b.addr, b.len, 70);
+	for (i = 0; i < n; i++) {
+		struct zc_xfer x = {
+			.dir = CDMA_XFER_LOCAL, .src = hb, .dst = ha,
+			.src_off = i * 4096ULL, .dst_off = (n - 1 - i) * 4096ULL,
+			.len = 4096, .tag = 1000 + i,
+		};
+
+		ZC_ASSERT_ST(S_OK, zc_submit(m, self->sid, &x), "SUBMIT");
+	}
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, zc_wait_event(m, 1000 + i, &ev,
+					   ZC_EV_TIMEOUT_MS * (int)zc_scale()))
+			TH_LOG("no event for transfer %u", i);
+		EXPECT_EQ((uint32_t)VIRTIO_RDMA_REMOTE_EV_COMPLETION, ev.type);
+		EXPECT_EQ(self->sid, ev.session);
+		EXPECT_EQ((uint32_t)S_OK, ev.status);
+		EXPECT_EQ(4096ULL, ev.bytes);
+	}
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(-1, zc_bdiff(m, &a, 1, (n - 1 - i) * 4096ULL, 4096,
+				       70, i * 4096ULL));
+	zc_ev_drain(m, 300);
+	EXPECT_EQ(0U, m->nr_ev);
+	EXPECT_EQ(0U, m->ev_bad);
+	EXPECT_EQ(0U, m->ev_lost);
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
+}
+
+/*
+ * FREE of a buffer a transfer is still reading: the transfer completes
+ * normally and the response comes once it has ended; then the memory is
+ * the guest's again and the engine leaves it alone.
+ */
+ZC_TEST(free_waits_for_transfers)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range a = { ZC_DATA_AT(0), 16 * ZC_MiB };
+	struct zc_range b = { ZC_DATA_AT(20), 16 * ZC_MiB };
+	struct zc_xfer x = { .dir = CDMA_XFER_LOCAL, .len = 16 * ZC_MiB,
+			     .tag = 77 };
+	struct zc_event ev;
+	uint32_t ha = 0, hb = 0;
+
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_gfill(m, a.addr, a.len, 130);
+	x.src = ha;
+	x.dst = hb;
+	ZC_ASSERT_ST(S_OK, zc_submit(m, self->sid, &x), "SUBMIT A->B");
+	ZC_ASSERT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A, transfer running");
+
+	/* The guest takes A's memory back at once. */
+	zc_gfill(m, a.addr, a.len, 131);
+	ASSERT_EQ(0, zc_wait_event(m, x.tag, &ev,
+				   ZC_EV_TIMEOUT_MS * (int)zc_scale()));
+	ZC_EXPECT_ST(S_OK, (int)ev.status, "event of the transfer");
+	EXPECT_EQ(x.len, ev.bytes);
+	EXPECT_EQ(-1, zc_gdiff(m, b.addr, b.len, 130));
+	usleep(200 * 1000);
+	EXPECT_EQ(-1, zc_gdiff(m, a.addr, a.len, 131));
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
+}
+
+/*
+ * SESSION_CLOSE with transfers queued and running: no event of the
+ * session after the response, the buffers are released, the device goes
+ * on serving the other sessions.
+ */
+ZC_TEST(session_close_with_transfers_in_flight)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range a = { ZC_DATA_AT(0), 16 * ZC_MiB };
+	struct zc_range b = { ZC_DATA_AT(20), 16 * ZC_MiB };
+	unsigned int i, n = m->cfg.max_inflight < 32 ? m->cfg.max_inflight : 32;
+	unsigned int after = 0, bad = 0;
+	struct zc_counters c1, c2;
+	uint32_t ha = 0, hb = 0, sid2 = 0;
+	uint16_t mark;
+
+	zc_gfill(m, a.addr, a.len, 140);
+	zc_counters_read(&c1);
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	for (i = 0; i < n; i++) {
+		struct zc_xfer x = {
+			.dir = CDMA_XFER_LOCAL, .src = i & 1 ? hb : ha,
+			.dst = i & 1 ? ha : hb, .len = 16 * ZC_MiB, .tag = i,
+		};
+
+		ZC_ASSERT_ST(S_OK, zc_submit(m, self->sid, &x), "SUBMIT");
+	}
+	ZC_ASSERT_ST(S_OK, zc_session_close(m, self->sid), "SESSION_CLOSE");
+	mark = zc_vq_used_idx(&m->vq[VIRTIO_RDMA_REMOTE_VQ_EVENT]);
+	zc_ev_drain(m, 500);
+	for (i = 0; i < m->nr_ev; i++) {
+		struct zc_event *ev = &m->ev[i];
+
+		if (ev->session == self->sid &&
+		    (uint16_t)(ev->pos - mark) < 0x8000)
+			after++;
+		if (ev->status != S_OK &&
+		    ev->status != VIRTIO_RDMA_REMOTE_S_CANCELED)
+			bad++;
+	}
+	TH_LOG("%u transfers, %u events before the end of the session",
+	       n, m->nr_ev - after);
+	EXPECT_EQ(0U, after);
+	EXPECT_EQ(0U, bad);
+	EXPECT_EQ(0U, m->ev_bad);
+	zc_expect_restored(_metadata, m, &a, 140, "A after SESSION_CLOSE");
+	zc_counters_read(&c2);
+	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after SESSION_CLOSE",
+				       &c1, &c2));
+
+	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid2), "SESSION_OPEN");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, sid2, &a, 1, &ha), "ALLOC A again");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, sid2, &b, 1, &hb), "ALLOC B again");
+	zc_gfill(m, a.addr, ZC_MiB, 141);
+	ZC_ASSERT_COPY(m, sid2, ha, 0, hb, 0, ZC_MiB, 1000);
+	EXPECT_EQ(-1, zc_gdiff(m, b.addr, ZC_MiB, 141));
+}
+
+/*
+ * A malformed ring (a descriptor chain that loops) stops the queue and
+ * sets DEVICE_NEEDS_RESET with a configuration interrupt; a reset ends
+ * the sessions and releases the buffers.
+ */
+ZC_TEST(malformed_ring_needs_reset)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_vq *vq = &m->vq[VIRTIO_RDMA_REMOTE_VQ_REQ];
+	struct zc_range a = { ZC_DATA_AT(0), ZC_MiB };
+	struct zc_counters c1, c2;
+	struct pollfd p;
+	uint64_t end;
+	uint8_t status = 0;
+	uint32_t ha = 0;
+	uint16_t used;
+	int cfd;
+
+	cfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ASSERT_GE(cfd, 0);
+	ASSERT_EQ(0, ioctl(m->fd, VHOST_VDPA_SET_CONFIG_CALL, &cfd));
+	zc_gfill(m, a.addr, a.len, 150);
+	zc_counters_read(&c1);
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+
+	/* Two readable descriptors pointing at each other. */
+	used = zc_vq_used_idx(vq);
+	vq->desc[0].addr = htole64(ZC_REQ);
+	vq->desc[0].len = htole32(8);
+	vq->desc[0].flags = htole16(VRING_DESC_F_NEXT);
+	vq->desc[0].next = htole16(1);
+	vq->desc[1] = vq->desc[0];
+	vq->desc[1].next = htole16(0);
+	zc_vq_publish(vq, 0);
+	zc_kick(vq);
+
+	end = zc_now_ms() + 10000ULL * zc_scale();
+	do {
+		ASSERT_EQ(0, zc_get_status(m, &status));
+		if (status & VIRTIO_CONFIG_S_NEEDS_RESET)
+			break;
+		usleep(20 * 1000);
+	} while (zc_now_ms() < end);
+	EXPECT_TRUE((status & VIRTIO_CONFIG_S_NEEDS_RESET) != 0);
+	p.fd = cfd;
+	p.events = POLLIN;
+	EXPECT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_EQ(0, zc_get_status(m, &status));
+	EXPECT_TRUE((status & VIRTIO_CONFIG_S_DRIVER_OK) != 0);
+	/* The queue is stopped: nothing comes back. */
+	EXPECT_EQ(used, zc_vq_used_idx(vq));
+
+	ASSERT_EQ(0, zc_set_status(m, 0));
+	ASSERT_EQ(0, zc_get_status(m, &status));
+	EXPECT_EQ(0, status);
+	zc_expect_restored(_metadata, m, &a, 150, "A after reset");
+	zc_counters_read(&c2);
+	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after reset", &c1, &c2));
+	close(cfd);
+}
+
+/* A transfer through a Unimem global address lands in place too. */
+ZC_TEST(global_transfer_lands_in_place)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range a = { ZC_DATA_AT(0), 256 * ZC_KiB };
+	struct zc_range b = { ZC_DATA_AT(1), 256 * ZC_KiB };
+	struct zc_range c = { ZC_DATA_AT(2), 256 * ZC_KiB };
+	struct virtio_rdma_remote_resp r;
+	struct zc_xfer x = { .dir = CDMA_XFER_TO_GLOBAL, .len = 256 * ZC_KiB };
+	struct zc_event ev;
+	uint32_t ha = 0, hb = 0, hc = 0;
+
+	if (!(m->features & (1ULL << VIRTIO_RDMA_REMOTE_F_GLOBAL)))
+		SKIP(return, "VIRTIO_RDMA_REMOTE_F_GLOBAL not offered");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &c, 1, &hc), "ALLOC C");
+	ZC_ASSERT_ST(S_OK, zc_handle_op(m, VIRTIO_RDMA_REMOTE_OP_EXPORT,
+					self->sid, ha, CDMA_ACCESS_READ |
+					CDMA_ACCESS_WRITE, &r), "EXPORT A");
+	EXPECT_EQ(m->cfg.node_id, r.global_addr >> CDMA_GADDR_NODE_SHIFT);
+	ZC_EXPECT_ST(S_EXIST, zc_handle_op(m, VIRTIO_RDMA_REMOTE_OP_EXPORT,
+					   self->sid, ha, CDMA_ACCESS_READ,
+					   NULL), "EXPORT A again");
+
+	/* B -> A's global address: the guest sees it in A's range. */
+	zc_gfill(m, b.addr, b.len, 80);
+	x.src = hb;
+	x.gaddr = r.global_addr;
+	x.key = r.key;
+	x.tag = 1;
+	ZC_ASSERT_ST(S_OK, zc_submit(m, self->sid, &x), "SUBMIT TO_GLOBAL");
+	ASSERT_EQ(0, zc_wait_event(m, 1, &ev, ZC_EV_TIMEOUT_MS * (int)zc_scale()));
+	ZC_EXPECT_ST(S_OK, (int)ev.status, "TO_GLOBAL event");
+	EXPECT_EQ(-1, zc_gdiff(m, a.addr, a.len, 80));
+
+	/* A's global address -> C, after the guest wrote A in place. */
+	zc_gfill(m, a.addr, a.len, 81);
+	memset(&x, 0, sizeof(x));
+	x.dir = CDMA_XFER_FROM_GLOBAL;
+	x.dst = hc;
+	x.len = a.len;
+	x.gaddr = r.global_addr;
+	x.key = r.key;
+	x.tag = 2;
+	ZC_ASSERT_ST(S_OK, zc_submit(m, self->sid, &x), "SUBMIT FROM_GLOBAL");
+	ASSERT_EQ(0, zc_wait_event(m, 2, &ev, ZC_EV_TIMEOUT_MS * (int)zc_scale()));
+	ZC_EXPECT_ST(S_OK, (int)ev.status, "FROM_GLOBAL event");
+	EXPECT_EQ(-1, zc_gdiff(m, c.addr, c.len, 81));
+
+	/* FREE revokes the export. */
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
+	x.tag = 3;
+	ZC_EXPECT_ST(S_NXIO, zc_submit(m, self->sid, &x),
+		     "FROM_GLOBAL after FREE");
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hc), "FREE C");
+}
+
+/* (6) The backend copies no payload: the engine moves it, in place. */
+ZC_TEST(payload_copied_bytes_zero)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range a = { ZC_DATA_AT(0), 8 * ZC_MiB };
+	struct zc_range b[2] = {
+		{ ZC_DATA_AT(40), 4 * ZC_MiB },		/* over the regions */
+		{ ZC_DATA_AT(10), 4 * ZC_MiB },
+	};
+	uint64_t before = 1, after = 1;
+	uint32_t ha = 0, hb = 0;
+	int ret;
+
+	ret = zc_counter("payload_copied_bytes", &before);
+	if (ret)
+		TH_LOG("%s/payload_copied_bytes: %s", ZC_DEBUGFS, strerror(-ret));
+	ASSERT_EQ(0, ret);
+
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, b, 2, &hb), "ALLOC B");
+	zc_gfill(m, a.addr, a.len, 90);
+	ZC_ASSERT_COPY(m, self->sid, ha, 0, hb, 0, a.len, 1);
+	EXPECT_EQ(-1, zc_bdiff(m, b, 2, 0, a.len, 90, 0));
+	zc_bfill(m, b, 2, 0, a.len, 91, 0);
+	ZC_ASSERT_COPY(m, self->sid, hb, 3, ha, 4 * ZC_MiB + 5, 3 * ZC_MiB, 2);
+	EXPECT_EQ(-1, zc_bdiff(m, &a, 1, 4 * ZC_MiB + 5, 3 * ZC_MiB, 91, 3));
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
+
+	ASSERT_EQ(0, zc_counter("payload_copied_bytes", &after));
+	TH_LOG("payload_copied_bytes: %llu before, %llu after",
+	       (unsigned long long)before, (unsigned long long)after);
+	EXPECT_EQ((uint64_t)0, before);
+	EXPECT_EQ((uint64_t)0, after);
+}
+
+/* ------------------------------------------------------------------ */
+/* (4) Bogus ranges: refused with the documented status, nothing changes */
+
+/* Is [addr, addr + len) data memory of the guest (not rings, not unmapped)? */
+static bool zc_is_data(const struct zc_range *r)
+{
+	if (!r->len || r->len > 64 * ZC_MiB)
+		return false;
+	if (r->addr >= ZC_DATA && r->addr < ZC_RAM_END)
+		return r->len <= ZC_RAM_END - r->addr;
+	if (r->addr >= ZC_ROM && r->addr < ZC_ROM + ZC_ROM_SIZE)
+		return r->len <= ZC_ROM + ZC_ROM_SIZE - r->addr;
+	return false;
+}
+
+/*
+ * Send an ALLOC that must fail with @expect.  The parts of its ranges that
+ * are data memory are filled with a pattern before (unless !@fill: the
+ * caller watches the memory) and must read the same after; the backend's
+ * counters must not move and the device must not want a reset.
+ */
+static void zc_expect_refused(struct __test_metadata *_metadata,
+			      struct zc_vmm *m, uint32_t sid, const char *what,
+			      int expect, uint64_t size, uint32_t nr_field,
+			      uint32_t flags, const struct zc_range *r,
+			      unsigned int nr, bool fill)
+{
+	uint8_t **before = calloc(nr + 1, sizeof(*before));
+	struct zc_counters c1, c2;
+	uint8_t status = 0;
+	unsigned int i;
+	uint32_t h = 0;
+	int st;
+
+	ASSERT_NE(NULL, before);
+	for (i = 0; fill && i < nr; i++)
+		if (zc_is_data(&r[i]))
+			zc_gfill(m, r[i].addr, r[i].len, 500 + i);
+	/* Ranges may overlap: what to find afterwards is what is there now. */
+	for (i = 0; fill && i < nr; i++) {
+		if (!zc_is_data(&r[i]))
+			continue;
+		before[i] = malloc(r[i].len);
+		ASSERT_NE(NULL, before[i]);
+		ASSERT_EQ(0, zc_gread(m, r[i].addr, before[i], r[i].len));
+	}
+	zc_counters_read(&c1);
+	st = zc_alloc_raw(m, sid, size, nr_field, flags, r, nr, false, &h);
+	if (st != expect)
+		TH_LOG("%s: ALLOC answered %s (%d), expected %s", what,
+		       zc_status_name(st), st, zc_status_name(expect));
+	EXPECT_EQ(expect, st);
+	if (st == S_OK)
+		zc_free(m, sid, h);
+	for (i = 0; fill && i < nr; i++) {
+		uint8_t *now;
+		uint64_t j;
+
+		if (!before[i])
+			continue;
+		now = malloc(r[i].len);
+		ASSERT_NE(NULL, now);
+		ASSERT_EQ(0, zc_gread(m, r[i].addr, now, r[i].len));
+		for (j = 0; j < r[i].len && now[j] == before[i][j]; j++)
+			;
+		if (j < r[i].len)
+			TH_LOG("%s: range %u (%#llx+%#llx) changed at %llu", what,
+			       i, (unsigned long long)r[i].addr,
+			       (unsigned long long)r[i].len,
+			       (unsigned long long)j);
+		EXPECT_EQ(r[i].len, j);
+		free(now);
+		free(before[i]);
+	}
+	free(before);
+	zc_counters_read(&c2);
+	EXPECT_EQ(0U, zc_counters_diff(_metadata, what, &c1, &c2));
+	EXPECT_EQ(0, zc_get_status(m, &status));
+	EXPECT_EQ(0, status & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+#define ZC_REFUSED(what, expect, r) \
+	zc_expect_refused(_metadata, &self->m, self->sid, what, expect, \
+			  zc_size(r, sizeof(r) / sizeof((r)[0])), \
+			  sizeof(r) / sizeof((r)[0]), 0, r, \
+			  sizeof(r) / sizeof((r)[0]), true)
+
+static uint64_t zc_size(const struct zc_range *r, unsigned int nr)
+{
+	uint64_t s = 0;
+
+	while (nr--)
+		s += r[nr].len;
+	return s;
+}
+
+/* A valid ALLOC of @r works (nothing was left behind by a refusal). */
+#define ZC_ALLOC_WORKS(r, n) do { \
+	uint32_t __h = 0; \
+	ZC_EXPECT_ST(S_OK, zc_alloc(&self->m, self->sid, r, n, &__h), \
+		     "valid ALLOC afterwards"); \
+	ZC_EXPECT_ST(S_OK, zc_free(&self->m, self->sid, __h), "FREE"); \
+} while (0)
+
+ZC_TEST(alloc_ring_overlap_refused)
+{
+	struct zc_range ok = { ZC_DATA_AT(0), 64 * ZC_KiB };
+	unsigned int q;
+	char what[64];
+
+	for (q = 0; q < VIRTIO_RDMA_REMOTE_NUM_VQS; q++) {
+		struct zc_range d[1] = { { ZC_VQ_DESC(q), ZC_PAGE } };
+		struct zc_range a[1] = { { ZC_VQ_AVAIL(q), ZC_PAGE } };
+		struct zc_range u[1] = { { ZC_VQ_USED(q), ZC_PAGE } };
+
+		snprintf(what, sizeof(what), "descriptor area of queue %u", q);
+		ZC_REFUSED(what, S_INVAL, d);
+		snprintf(what, sizeof(what), "driver area of queue %u", q);
+		ZC_REFUSED(what, S_INVAL, a);
+		snprintf(what, sizeof(what), "device area of queue %u", q);
+		ZC_REFUSED(what, S_INVAL, u);
+	}
+	{
+		struct zc_range all[1] = { { ZC_RAM, ZC_DATA - ZC_RAM } };
+		struct zc_range two[2] = { ok, { ZC_VQ_USED(1), ZC_PAGE } };
+
+		ZC_REFUSED("range over every ring", S_INVAL, all);
+		ZC_REFUSED("good range, then a ring", S_INVAL, two);
+	}
+	/* The queues still work, and the good range was not kept. */
+	ZC_ALLOC_WORKS(&ok, 1);
+}
+
+ZC_TEST(alloc_outside_ram_refused)
+{
+	struct zc_range ok = { ZC_DATA_AT(0), 64 * ZC_KiB };
+	struct zc_range end[1] = { { ZC_RAM_END, ZC_PAGE } };
+	struct zc_range over_end[1] = { { ZC_RAM_END - ZC_PAGE, 2 * ZC_PAGE } };
+	struct zc_range below[1] = { { ZC_RAM - ZC_PAGE, ZC_PAGE } };
+	struct zc_range over_start[1] = { { ZC_RAM - ZC_PAGE, 2 * ZC_PAGE } };
+	struct zc_range zero[1] = { { 0, ZC_PAGE } };
+	struct zc_range hole[1] = { { ZC_RAM_END + ZC_MiB, 16 * ZC_PAGE } };
+	struct zc_range far[1] = { { 1ULL << 48, ZC_PAGE } };
+	struct zc_range top[1] = { { 0ULL - ZC_PAGE, ZC_PAGE } };
+	struct zc_range mixed[2] = { ok, { ZC_RAM_END, ZC_PAGE } };
+	struct zc_range mixed2[2] = { { ZC_DATA_AT(1), ZC_PAGE },
+				      { ZC_RAM_END - ZC_PAGE, 2 * ZC_PAGE } };
+
+	ZC_REFUSED("first page after RAM", S_FAULT, end);
+	ZC_REFUSED("range over the end of RAM", S_FAULT, over_end);
+	ZC_REFUSED("last page before RAM", S_FAULT, below);
+	/* Over the rings too: range checks come before the mapping's. */
+	ZC_REFUSED("range over the start of RAM and a ring", S_INVAL,
+		   over_start);
+	ZC_REFUSED("bus address 0", S_FAULT, zero);
+	ZC_REFUSED("hole between RAM and ROM", S_FAULT, hole);
+	ZC_REFUSED("far above RAM", S_FAULT, far);
+	ZC_REFUSED("last page of the address space", S_FAULT, top);
+	ZC_REFUSED("good range, then outside RAM", S_FAULT, mixed);
+	ZC_REFUSED("good page, then over the end", S_FAULT, mixed2);
+	ZC_ALLOC_WORKS(&ok, 1);
+	ZC_ALLOC_WORKS(&mixed2[0], 1);
+}
+
+/* Mapped for device reads only: not usable for a buffer. */
+ZC_TEST(alloc_readonly_mapping_refused)
+{
+	struct zc_range rom[1] = { { ZC_ROM, 16 * ZC_PAGE } };
+	struct zc_range ram_rom[2] = { { ZC_DATA_AT(0), ZC_PAGE },
+				       { ZC_ROM + ZC_PAGE, ZC_PAGE } };
+
+	ZC_REFUSED("read-only mapping", S_FAULT, rom);
+	ZC_REFUSED("RAM, then read-only mapping", S_FAULT, ram_rom);
+	ZC_ALLOC_WORKS(&ram_rom[0], 1);
+}
+
+ZC_TEST(alloc_unaligned_refused)
+{
+	struct zc_range addr[1] = { { ZC_DATA_AT(0) + 512, ZC_PAGE } };
+	struct zc_range addr2[2] = { { ZC_DATA_AT(1), ZC_PAGE },
+				     { ZC_DATA_AT(2) + 8, ZC_PAGE } };
+	struct zc_range len[2] = { { ZC_DATA_AT(0), ZC_PAGE + 512 },
+				   { ZC_DATA_AT(1), ZC_PAGE - 512 } };
+	struct zc_range size[1] = { { ZC_DATA_AT(0), 2 * ZC_PAGE } };
+
+	ZC_REFUSED("address not a multiple of 4096", S_INVAL, addr);
+	ZC_REFUSED("second address not a multiple of 4096", S_INVAL, addr2);
+	ZC_REFUSED("lengths not multiples of 4096", S_INVAL, len);
+	zc_expect_refused(_metadata, &self->m, self->sid,
+			  "size not a multiple of 4096", S_INVAL,
+			  ZC_PAGE + 1, 1, 0, size, 1, true);
+	ZC_ALLOC_WORKS(&addr2[0], 1);
+}
+
+ZC_TEST(alloc_overlapping_ranges_refused)
+{
+	struct zc_range part[2] = { { ZC_DATA_AT(0), 8 * ZC_PAGE },
+				    { ZC_DATA_AT(0) + 4 * ZC_PAGE, 8 * ZC_PAGE } };
+	struct zc_range same[2] = { { ZC_DATA_AT(1), ZC_PAGE },
+				    { ZC_DATA_AT(1), ZC_PAGE } };
+	struct zc_range inside[3] = { { ZC_DATA_AT(2), 16 * ZC_PAGE },
+				      { ZC_DATA_AT(3), ZC_PAGE },
+				      { ZC_DATA_AT(2) + 15 * ZC_PAGE, ZC_PAGE } };
+	struct zc_range last[2] = { { ZC_DATA_AT(4), 2 * ZC_PAGE },
+				    { ZC_DATA_AT(4) + ZC_PAGE, ZC_PAGE } };
+
+	ZC_REFUSED("ranges overlapping in part", S_INVAL, part);
+	ZC_REFUSED("the same range twice", S_INVAL, same);
+	ZC_REFUSED("range inside another", S_INVAL, inside);
+	ZC_REFUSED("range over the last page of another", S_INVAL, last);
+	ZC_ALLOC_WORKS(part, 1);
+	ZC_ALLOC_WORKS(inside, 1);
+}
+
+/* Memory already swapped for a live buffer (of this or another session). */
+ZC_TEST(alloc_overlapping_live_buffer_refused)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range x = { ZC_DATA_AT(1), 64 * ZC_KiB };
+	struct zc_range y = { ZC_DATA_AT(3), 64 * ZC_KiB };
+	struct zc_range same[1] = { x };
+	struct zc_range head[1] = { { x.addr - 8 * ZC_PAGE, 12 * ZC_PAGE } };
+	struct zc_range tail[1] = { { x.addr + x.len - ZC_PAGE, 4 * ZC_PAGE } };
+	struct zc_range inside[1] = { { x.addr + 4 * ZC_PAGE, ZC_PAGE } };
+	struct zc_range around[1] = { { x.addr - ZC_MiB, 3 * ZC_MiB } };
+	struct zc_range second[2] = { { ZC_DATA_AT(5), ZC_PAGE },
+				      { x.addr + ZC_PAGE, ZC_PAGE } };
+	struct zc_counters c1, c2;
+	uint32_t hx = 0, hy = 0, sid2 = 0;
+
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &x, 1, &hx), "ALLOC X");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &y, 1, &hy), "ALLOC Y");
+	zc_gfill(m, y.addr, y.len, 100);
+	ZC_ASSERT_COPY(m, self->sid, hy, 0, hx, 0, x.len, 1);
+	ASSERT_EQ(-1, zc_gdiff(m, x.addr, x.len, 100));
+	zc_gfill(m, x.addr - ZC_MiB, ZC_MiB, 101);
+	zc_gfill(m, x.addr + x.len, ZC_MiB, 102);
+	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid2), "SESSION_OPEN");
+	zc_counters_read(&c1);
+
+	zc_expect_refused(_metadata, m, self->sid, "the same range", S_INVAL,
+			  x.len, 1, 0, same, 1, false);
+	zc_expect_refused(_metadata, m, self->sid, "over its start", S_INVAL,
+			  head[0].len, 1, 0, head, 1, false);
+	zc_expect_refused(_metadata, m, self->sid, "over its end", S_INVAL,
+			  tail[0].len, 1, 0, tail, 1, false);
+	zc_expect_refused(_metadata, m, self->sid, "inside", S_INVAL,
+			  inside[0].len, 1, 0, inside, 1, false);
+	zc_expect_refused(_metadata, m, self->sid, "around it", S_INVAL,
+			  around[0].len, 1, 0, around, 1, false);
+	zc_expect_refused(_metadata, m, self->sid, "second range on it",
+			  S_INVAL, 2 * ZC_PAGE, 2, 0, second, 2, false);
+	zc_expect_refused(_metadata, m, sid2, "from another session", S_INVAL,
+			  x.len, 1, 0, same, 1, false);
+
+	/* X, its neighbours and the counters are untouched. */
+	EXPECT_EQ(-1, zc_gdiff(m, x.addr, x.len, 100));
+	EXPECT_EQ(-1, zc_gdiff(m, x.addr - ZC_MiB, ZC_MiB, 101));
+	EXPECT_EQ(-1, zc_gdiff(m, x.addr + x.len, ZC_MiB, 102));
+	zc_counters_read(&c2);
+	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after the refusals", &c1, &c2));
+	/* X still works for the engine. */
+	zc_gfill(m, x.addr, x.len, 103);
+	ZC_ASSERT_COPY(m, self->sid, hx, 0, hy, 0, x.len, 2);
+	EXPECT_EQ(-1, zc_gdiff(m, y.addr, y.len, 103));
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hx), "FREE X");
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hy), "FREE Y");
+	ZC_ALLOC_WORKS(head, 1);
+}
+
+ZC_TEST(alloc_too_big_refused)
+{
+	struct zc_vmm *m = &self->m;
+	uint64_t big = m->cfg.max_buffer_size + ZC_PAGE;
+	struct zc_range r[1] = { { ZC_DATA_AT(0), big } };
+
+	ASSERT_NE(0ULL, m->cfg.max_buffer_size);
+	zc_expect_refused(_metadata, m, self->sid, "size above max_buffer_size",
+			  S_FBIG, big, 1, 0, r, 1, true);
+	r[0].len = 1ULL << 62;
+	zc_expect_refused(_metadata, m, self->sid, "size 2^62", S_FBIG,
+			  r[0].len, 1, 0, r, 1, false);
+}
+
+TEST_F_TIMEOUT(zc, alloc_too_many_ranges_refused, 600 * zc_scale())
+{
+	struct zc_vmm *m = &self->m;
+	unsigned int i, max = m->cfg.max_ranges;
+	struct zc_range *r;
+	uint32_t h = 0;
+	int st;
+
+	ASSERT_NE(0U, max);
+	r = calloc((size_t)max + 1, sizeof(*r));
+	ASSERT_NE(NULL, r);
+	/* One page every other page, while they fit in the data area. */
+	for (i = 0; i <= max; i++) {
+		r[i].addr = ZC_DATA + (2ULL * i * ZC_PAGE) %
+				      (ZC_RAM_END - ZC_DATA);
+		r[i].len = ZC_PAGE;
+	}
+	zc_expect_refused(_metadata, m, self->sid, "max_ranges + 1 ranges",
+			  S_INVAL, (uint64_t)(max + 1) * ZC_PAGE, max + 1, 0,
+			  r, max + 1, false);
+	zc_expect_refused(_metadata, m, self->sid, "0 ranges", S_INVAL,
+			  ZC_PAGE, 0, 0, r, 0, false);
+
+	/*
+	 * max_ranges ranges are fine, if they fit in RAM and a buffer.  As
+	 * many mappings to change: give the device time (debug kernels).
+	 */
+	if (2ULL * max * ZC_PAGE <= ZC_RAM_END - ZC_DATA &&
+	    (uint64_t)max * ZC_PAGE <= m->cfg.max_buffer_size) {
+		uint64_t t0 = zc_now_ms();
+
+		m->req_timeout_ms = 240000 * (int)zc_scale();
+		st = zc_alloc(m, self->sid, r, max, &h);
+		TH_LOG("ALLOC of max_ranges (%u) ranges: %s in %llu ms", max,
+		       zc_status_name(st),
+		       (unsigned long long)(zc_now_ms() - t0));
+		EXPECT_EQ(S_OK, st);
+		EXPECT_EQ(-1, zc_gnonzero(m, r[0].addr, ZC_PAGE));
+		EXPECT_EQ(-1, zc_gnonzero(m, r[max - 1].addr, ZC_PAGE));
+		if (!st)
+			ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, h), "FREE");
+	} else {
+		TH_LOG("max_ranges %u: not trying an ALLOC of that many", max);
+	}
+	free(r);
+}
+
+ZC_TEST(alloc_wraparound_refused)
+{
+	struct zc_range wrap[1] = { { 0ULL - ZC_PAGE, 2 * ZC_PAGE } };
+	struct zc_range wrap_big[1] = { { ZC_DATA_AT(0), 0ULL - ZC_PAGE } };
+	struct zc_range wrap2[2] = { { ZC_DATA_AT(0), ZC_PAGE },
+				     { 0ULL - 2 * ZC_PAGE, 4 * ZC_PAGE } };
+
+	ZC_REFUSED("range wrapping around 2^64", S_INVAL, wrap);
+	ZC_REFUSED("second range wrapping around 2^64", S_INVAL, wrap2);
+	/* size = 0 mod 2^64 and too long: refused, whatever the reason. */
+	zc_expect_refused(_metadata, &self->m, self->sid,
+			  "huge length wrapping", S_INVAL, ZC_PAGE, 1, 0,
+			  wrap_big, 1, false);
+	ZC_ALLOC_WORKS(wrap2, 1);
+}
+
+ZC_TEST(alloc_size_mismatch_refused)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range one[1] = { { ZC_DATA_AT(0), ZC_PAGE } };
+	struct zc_range two[2] = { { ZC_DATA_AT(1), ZC_PAGE },
+				   { ZC_DATA_AT(2), 2 * ZC_PAGE } };
+
+	zc_expect_refused(_metadata, m, self->sid, "lengths below size",
+			  S_INVAL, 2 * ZC_PAGE, 1, 0, one, 1, true);
+	zc_expect_refused(_metadata, m, self->sid, "lengths above size",
+			  S_INVAL, 2 * ZC_PAGE, 2, 0, two, 2, true);
+	zc_expect_refused(_metadata, m, self->sid, "lengths 1 page short",
+			  S_INVAL, 4 * ZC_PAGE, 2, 0, two, 2, true);
+	ZC_ALLOC_WORKS(two, 2);
+}
+
+ZC_TEST(alloc_bad_fields_refused)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range r[2] = { { ZC_DATA_AT(0), ZC_PAGE },
+				 { ZC_DATA_AT(1), ZC_PAGE } };
+	struct zc_range empty[2] = { { ZC_DATA_AT(2), 0 },
+				     { ZC_DATA_AT(3), ZC_PAGE } };
+	struct virtio_rdma_remote_req_hdr h =
+		zc_hdr(VIRTIO_RDMA_REMOTE_OP_ALLOC, self->sid);
+
+	zc_expect_refused(_metadata, m, self->sid, "flags not 0", S_INVAL,
+			  ZC_PAGE, 1, 1, r, 1, true);
+	zc_expect_refused(_metadata, m, self->sid, "nr_ranges above the ranges sent",
+			  S_INVAL, 2 * ZC_PAGE, 2, 0, r, 1, true);
+	zc_expect_refused(_metadata, m, self->sid, "nr_ranges below the ranges sent",
+			  S_INVAL, ZC_PAGE, 1, 0, r, 2, true);
+	zc_expect_refused(_metadata, m, self->sid, "size 0", S_INVAL, 0, 1, 0,
+			  r, 1, true);
+	zc_expect_refused(_metadata, m, self->sid, "empty range", S_INVAL,
+			  ZC_PAGE, 2, 0, empty, 2, true);
+	zc_expect_refused(_metadata, m, 0, "session 0", S_NOENT, ZC_PAGE, 1, 0,
+			  r, 1, true);
+	zc_expect_refused(_metadata, m, self->sid + 1000, "unknown session",
+			  S_NOENT, ZC_PAGE, 1, 0, r, 1, true);
+	ZC_EXPECT_ST(S_INVAL, zc_req1(m, &h, sizeof(h), NULL),
+		     "ALLOC without body");
+	ZC_ALLOC_WORKS(r, 2);
+}
+
+/* max_buffers buffers per session, then S_NOSPC; the ranges come back. */
+ZC_TEST_SLOW(alloc_max_buffers_nospc)
+{
+	struct zc_vmm *m = &self->m;
+	unsigned int i, max = m->cfg.max_buffers;
+	struct zc_range r, extra[1];
+	uint32_t *h;
+	int st;
+
+	if ((uint64_t)max * 2 * ZC_PAGE > ZC_RAM_END - ZC_DATA || max > 2048)
+		SKIP(return, "max_buffers %u: too many to try", max);
+	h = calloc(max, sizeof(*h));
+	ASSERT_NE(NULL, h);
+	for (i = 0; i < max; i++) {
+		r.addr = ZC_DATA + 2ULL * i * ZC_PAGE;
+		r.len = ZC_PAGE;
+		st = zc_alloc(m, self->sid, &r, 1, &h[i]);
+		if (st)
+			TH_LOG("ALLOC %u of %u: %s", i + 1, max,
+			       zc_status_name(st));
+		ASSERT_EQ(S_OK, st);
+	}
+	extra[0].addr = ZC_DATA + ZC_PAGE;
+	extra[0].len = ZC_PAGE;
+	zc_expect_refused(_metadata, m, self->sid, "max_buffers + 1", S_NOSPC,
+			  ZC_PAGE, 1, 0, extra, 1, true);
+	for (i = 0; i < max; i++)
+		ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, h[i]), "FREE");
+	free(h);
+}
+
+/* ------------------------------------------------------------------ */
+/* (5) The VMM goes away with buffers and transfers in flight          */
+
+/* Wait until the counters are back to @base (they may lag the exit). */
+static bool zc_counters_settle(struct __test_metadata *_metadata,
+			       const struct zc_counters *base, int ms)
+{
+	uint64_t end = zc_now_ms() + (uint64_t)ms;
+	struct zc_counters c;
+
+	for (;;) {
+		unsigned int i, diff = 0;
+
+		zc_counters_read(&c);
+		for (i = 0; i < ZC_C_PAYLOAD; i++)
+			if (base->have[i] && c.have[i] && base->v[i] != c.v[i])
+				diff++;
+		if (!diff)
+			return true;
+		if (zc_now_ms() >= end) {
+			zc_counters_diff(_metadata, "after the VMM's exit",
+					 base, &c);
+			return false;
+		}
+		usleep(100 * 1000);
+	}
+}
+
+#define ZC_KMEMLEAK	"/sys/kernel/debug/kmemleak"
+
+static int zc_kmemleak_cmd(const char *cmd)
+{
+	int fd = open(ZC_KMEMLEAK, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, cmd, strlen(cmd));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/*
+ * kmemleak, where the kernel has it: two scans, then the reports that
+ * name a module of the project or vhost in their backtrace.  Return: leaks found, or -1 without kmemleak.
+ */
+static int zc_kmemleak_check(struct __test_metadata *_metadata)
+{
+	static const char *const mods[] = {
+		"rdma_zcopy", "cdma_soft", "cdma_core", "vhost",
+	};
+	char *buf = NULL, *rep, *next;
+	size_t cap = 0, len = 0;
+	int fd, leaks = 0;
+	ssize_t n;
+
+	if (access(ZC_KMEMLEAK, W_OK))
+		return -1;
+	if (getenv("ZCOPY_KMEMLEAK") && !strcmp(getenv("ZCOPY_KMEMLEAK"), "0")) {
+		TH_LOG("kmemleak: not scanned (ZCOPY_KMEMLEAK=0)");
+		return -1;
+	}
+	/*
+	 * An object is reported when a scan finds it unreferenced, at least
+	 * 5 s old and older than the previous scan.
+	 */
+	sleep(6);
+	if (zc_kmemleak_cmd("scan") || zc_kmemleak_cmd("scan"))
+		return -1;
+	fd = open(ZC_KMEMLEAK, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? 2 * cap : 65536;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (!buf)
+		return 0;
+	buf[len] = 0;
+	/* Reports start with "unreferenced object". */
+	for (rep = strstr(buf, "unreferenced object"); rep; rep = next) {
+		unsigned int i;
+
+		next = strstr(rep + 1, "unreferenced object");
+		if (next)
+			next[-1] = 0;
+		for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+			if (strstr(rep, mods[i])) {
+				TH_LOG("kmemleak: %.600s", rep);
+				leaks++;
+				break;
+			}
+		}
+	}
+	free(buf);
+	return leaks;
+}
+
+/*
+ * Child: a VMM that allocates two big buffers, submits as many big
+ * transfers as it may (up to 128), tells the parent how many through
+ * @wfd, and then waits to be killed (or exits at once, without a reset,
+ * if @exit_now).
+ */
+static void zc_child_vmm(int wfd, bool exit_now)
+{
+	struct zc_vmm *m = calloc(1, sizeof(*m));
+	struct zc_range a = { ZC_DATA_AT(0), 8 * ZC_MiB };
+	struct zc_range b[2] = {
+		{ ZC_DATA_AT(42), 4 * ZC_MiB },		/* over the regions */
+		{ ZC_DATA_AT(20), 4 * ZC_MiB },
+	};
+	uint32_t sid = 0, ha = 0, hb = 0;
+	int n = 0, st;
+
+	if (!m || zc_vmm_start(m, zc_dev_path)) {
+		fprintf(stderr, "# child VMM: %s\n", m ? m->err : "no memory");
+		n = -1;
+		goto out;
+	}
+	if (zc_session_open(m, &sid) || zc_alloc(m, sid, &a, 1, &ha) ||
+	    zc_alloc(m, sid, b, 2, &hb)) {
+		fprintf(stderr, "# child VMM: SESSION_OPEN or ALLOC failed\n");
+		n = -2;
+		goto out;
+	}
+	for (n = 0; n < (int)m->cfg.max_inflight && n < 128; n++) {
+		struct zc_xfer x = {
+			.dir = CDMA_XFER_LOCAL, .src = n & 1 ? hb : ha,
+			.dst = n & 1 ? ha : hb, .len = 8 * ZC_MiB,
+			.tag = (uint64_t)n,
+		};
+
+		st = zc_submit(m, sid, &x);
+		if (st != S_OK)
+			break;
+	}
+out:
+	if (write(wfd, &n, sizeof(n)) != sizeof(n))
+		_exit(2);
+	if (exit_now)
+		_exit(0);	/* close without reset, transfers running */
+	for (;;)
+		pause();
+}
+
+/* Start the child VMM; return its pid and the transfers it submitted. */
+static pid_t zc_start_child(struct __test_metadata *_metadata, bool exit_now,
+			    int *submitted)
+{
+	struct pollfd p;
+	int fds[2], n = -3;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		zc_child_vmm(fds[1], exit_now);
+		_exit(0);
+	}
+	close(fds[1]);
+	p.fd = fds[0];
+	p.events = POLLIN;
+	if (poll(&p, 1, 60000 * (int)zc_scale()) == 1 &&
+	    read(fds[0], &n, sizeof(n)) != sizeof(n))
+		n = -3;
+	close(fds[0]);
+	*submitted = n;
+	return pid;
+}
+
+/* After the VMM is gone the device works for the next one. */
+static void zc_device_usable(struct __test_metadata *_metadata)
+{
+	struct zc_vmm *m = calloc(1, sizeof(*m));
+	struct zc_range a = { ZC_DATA_AT(0), 64 * ZC_KiB };
+	struct zc_range b = { ZC_DATA_AT(1), 64 * ZC_KiB };
+	uint32_t sid = 0, ha = 0, hb = 0;
+	int st = -1;
+	int i;
+
+	ASSERT_NE(NULL, m);
+	/* The fd of the dead VMM may be released a little later. */
+	for (i = 0; i < 50; i++) {
+		st = zc_vmm_start(m, zc_dev_path);
+		if (st != -EBUSY)
+			break;
+		zc_vmm_stop(m, true);
+		usleep(100 * 1000);
+	}
+	if (st)
+		TH_LOG("device set-up after the VMM's exit: %s", m->err);
+	ASSERT_EQ(0, st);
+	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid), "SESSION_OPEN");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, sid, &b, 1, &hb), "ALLOC B");
+	zc_gfill(m, b.addr, b.len, 120);
+	ZC_ASSERT_COPY(m, sid, hb, 0, ha, 0, a.len, 1);
+	EXPECT_EQ(-1, zc_gdiff(m, a.addr, a.len, 120));
+	zc_vmm_stop(m, false);
+	free(m);
+}
+
+/*
+ * A VMM goes away with buffers live and transfers in flight: killed, or
+ * exiting without a reset.  The backend's counters come back to where
+ * they were, the device serves the next VMM, and (@kmemleak, where the
+ * kernel has it) nothing of the backend, the engine or vhost leaks.
+ */
+static void zc_vmm_exit_test(struct __test_metadata *_metadata,
+			     const struct zc_counters *base, bool kill_it,
+			     bool kmemleak)
+{
+	int submitted = 0, status = 0, leaks = -1;
+	uint64_t t0 = zc_now_ms(), t1, t2;
+	pid_t pid;
+
+	if (!base->have[ZC_C_BUFFERS])
+		TH_LOG("no %s/buffers: leaks are seen by kmemleak only",
+		       ZC_DEBUGFS);
+	pid = zc_start_child(_metadata, !kill_it, &submitted);
+	if (submitted < 0)
+		TH_LOG("child VMM failed before its transfers (%d)", submitted);
+	if (kill_it) {
+		usleep(50 * 1000);
+		kill(pid, SIGKILL);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_GT(submitted, 0);
+	if (kill_it)
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	t1 = zc_now_ms();
+
+	EXPECT_TRUE(zc_counters_settle(_metadata, base,
+				       30000 * (int)zc_scale()));
+	zc_device_usable(_metadata);
+	t2 = zc_now_ms();
+	TH_LOG("child VMM submitted %d transfers of 8 MiB, %s after %llu ms; counters and the next VMM checked in %llu ms",
+	       submitted, kill_it ? "killed" : "exited without reset",
+	       (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1));
+
+	if (kmemleak || !base->have[ZC_C_BUFFERS]) {
+		leaks = zc_kmemleak_check(_metadata);
+		if (leaks < 0)
+			TH_LOG("kmemleak: not available");
+		else
+			TH_LOG("kmemleak: %d reports of the backend, the engine or vhost (%llu ms)",
+			       leaks, (unsigned long long)(zc_now_ms() - t2));
+	}
+	if (leaks < 0 && !base->have[ZC_C_BUFFERS])
+		TH_LOG("neither kmemleak nor the backend's counters: leaks cannot be seen");
+	EXPECT_TRUE(leaks == 0 || (leaks < 0 && base->have[ZC_C_BUFFERS]));
+}
+
+TEST_F_TIMEOUT(zcb, kill_with_transfers_in_flight, 300 * zc_scale())
+{
+	zc_vmm_exit_test(_metadata, &self->base, true, true);
+}
+
+TEST_F_TIMEOUT(zcb, exit_without_reset, 300 * zc_scale())
+{
+	zc_vmm_exit_test(_metadata, &self->base, false, false);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* The backend's counters are in debugfs: mount it if nobody did. */
+static void zc_mount_debugfs(void)
+{
+	struct statfs s;
+
+	if (!statfs("/sys/kernel/debug", &s) && s.f_type == 0x64626720)
+		return;	/* DEBUGFS_MAGIC */
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL))
+		fprintf(stderr, "# vmm_harness: mount debugfs: %s\n",
+			strerror(errno));
+}
+
+static void zc_usage(const char *prog)
+{
+	fprintf(stderr,
+		"Usage: %s [-d PATH] [harness options, -h for the list]\n"
+		"\t-d PATH  vhost-vdpa device of an rdma_zcopy vDPA device\n"
+		"\t         (default $ZCOPY_DEV or /dev/vhost-vdpa-0)\n",
+		prog);
+}
+
+static void zc_print_run(void)
+{
+	printf("# vmm_harness: device %s CDMA_SEED=%#llx\n", zc_dev_path,
+	       (unsigned long long)zc_seed);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("ZCOPY_DEV");
+	const char *seed = getenv("CDMA_SEED");
+	struct timespec ts;
+	char **av;
+	int ac = 0, i;
+
+	if (env && *env)
+		zc_dev_path = env;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (seed && *seed)
+		zc_seed = strtoull(seed, NULL, 0);
+	else
+		zc_seed = ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec;
+
+	/* Take -d out of argv; hand everything else to the harness. */
+	av = calloc((size_t)argc + 1, sizeof(*av));
+	if (!av)
+		return KSFT_FAIL;
+	av[ac++] = argv[0];
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-d") || !strcmp(a, "--device")) {
+			if (i + 1 >= argc) {
+				zc_usage(argv[0]);
+				return KSFT_FAIL;
+			}
+			zc_dev_path = argv[++i];
+		} else if (!strncmp(a, "--device=", 9)) {
+			zc_dev_path = a + 9;
+		} else if (!strncmp(a, "-d", 2)) {
+			zc_dev_path = a + 2;
+		} else if (a[0] == '-' && a[1] && strchr("FfVvTtr", a[1]) &&
+			   !a[2] && i + 1 < argc) {
+			av[ac++] = argv[i++];
+			av[ac++] = argv[i];
+		} else if (!strcmp(a, "-h")) {
+			zc_usage(argv[0]);
+			av[ac++] = argv[i];
+		} else {
+			av[ac++] = argv[i];
+		}
+	}
+	av[ac] = NULL;
+
+	zc_mount_debugfs();
+	atexit(zc_print_run);
+	return test_harness_run(ac, av);
+}

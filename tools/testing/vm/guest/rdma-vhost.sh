@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# An rdma_zcopy vDPA device bound to vhost_vdpa, in the test VM, for a
+# program that plays the VMM over /dev/vhost-vdpa-N (the swap path of
+# Documentation/virtio-rdma-remote.rst, "Host: rdma_zcopy").
+#
+#   rdma-vhost.sh COMMAND [ARG...]
+#	Load vdpa, vhost_vdpa and rdma_zcopy (those not loaded yet), create
+#	the vDPA device rdmaz bound to vhost_vdpa, run COMMAND from $REPO
+#	with ZCOPY_DEV=/dev/vhost-vdpa-N and ZCOPY_VDPA=rdmaz in its
+#	environment, then delete the device and unload what was loaded
+#	here.  COMMAND's stdout is left alone (TAP); the set-up's messages
+#	go to stderr.  Exit status: COMMAND's, or 1 when the set-up or the
+#	tear-down failed (a "Bail out!" line is then printed on stdout).
+#
+# cdma_core and cdma_soft must be loaded (guest/check.sh loads them).
+# rdma_zcopy is loaded with modprobe when guest/check.sh installed it,
+# else from $KO_DIR (default $REPO), like rdma-loopback.sh, with the
+# parameters $ZCOPY_PARAMS (default "max_ranges=1024 max_buffers=256": the
+# tests of the limits make that many mappings, which takes minutes on a
+# debug kernel under TCG at the defaults).  An rdma_zcopy already loaded
+# is used as it is: the tests read the limits from the config space.
+set -uo pipefail
+
+REPO=${REPO:-$(cd "$(dirname "$0")/../../../.." && pwd)}
+KO_DIR=${KO_DIR:-$REPO}
+MGMT=rdma_zcopy
+NAME=${ZCOPY_VDPA:-rdmaz}
+VDPA_SYS=/sys/bus/vdpa
+
+log() { echo "rdma-vhost: $*" >&2; }
+
+case ${1:-} in
+'' | -h | --help)
+	sed -n '8,23s/^# \{0,1\}//p' "$0" >&2
+	exit 2 ;;
+esac
+
+loaded_mods=() made_dev="" rc=0
+
+bail() {
+	echo "Bail out! rdma-vhost: $*"
+	log "$*"
+	rc=1
+}
+
+# Loaded, or built in (a built-in module without parameters or version
+# has no /sys/module entry).
+is_loaded() {
+	[ -e "/sys/module/$1" ] ||
+		grep -q "/$1\.ko\$" "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null
+}
+
+# modprobe NAME; remember it for the tear-down if it is a loadable module.
+load() { # load NAME
+	modprobe "$1" || return
+	[ ! -e "/sys/module/$1/initstate" ] || loaded_mods+=("$1")
+}
+
+# The /dev/vhost-vdpa-N node of vDPA device NAME (empty while there is none).
+vhost_node() { # vhost_node NAME
+	local d
+	for d in "$VDPA_SYS/devices/$1"/vhost-vdpa-*; do
+		[ -e "$d" ] && { echo "/dev/${d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# Create the device with automatic probing off, so that it goes to
+# vhost_vdpa even when virtio_vdpa is loaded too; set ZCOPY_DEV.
+dev_add() { # dev_add NAME
+	local name=$1 node i r
+	echo 0 >"$VDPA_SYS/drivers_autoprobe" || return
+	if ! vdpa dev add name "$name" mgmtdev "$MGMT"; then
+		echo 1 >"$VDPA_SYS/drivers_autoprobe"
+		return 1
+	fi
+	made_dev=$name
+	r=0
+	echo vhost_vdpa >"$VDPA_SYS/devices/$name/driver_override" &&
+		echo "$name" >"$VDPA_SYS/drivers_probe" || r=1
+	echo 1 >"$VDPA_SYS/drivers_autoprobe"
+	[ "$r" -eq 0 ] || return "$r"
+	# devtmpfs creates the node at probe; no udev here.
+	for ((i = 0; i < 100; i++)); do
+		node=$(vhost_node "$name") && [ -c "$node" ] && {
+			log "$name: $node"
+			ZCOPY_DEV=$node
+			return 0
+		}
+		sleep 0.1
+	done
+	log "$name: no /dev/vhost-vdpa-N after probing"
+	return 1
+}
+
+setup() {
+	local m params
+	for m in vdpa vhost_iotlb vhost vhost_vdpa; do
+		is_loaded "$m" && continue
+		load "$m" || { bail "modprobe $m failed"; return 1; }
+	done
+	if [ ! -e /sys/module/rdma_zcopy ]; then
+		read -ra params <<<"${ZCOPY_PARAMS-max_ranges=1024 max_buffers=256}"
+		if modinfo rdma_zcopy >/dev/null 2>&1; then
+			modprobe rdma_zcopy "${params[@]}"
+		else
+			insmod "$KO_DIR/drivers/rdma_zcopy/rdma_zcopy.ko" \
+				"${params[@]}"
+		fi || { bail "loading rdma_zcopy failed"; return 1; }
+		loaded_mods+=(rdma_zcopy)
+	fi
+	vdpa mgmtdev show | grep -q "^$MGMT:" ||
+		{ bail "no vDPA management device $MGMT"; return 1; }
+	if [ -e "$VDPA_SYS/devices/$NAME" ]; then
+		bail "vDPA device $NAME exists already"
+		return 1
+	fi
+	dev_add "$NAME" ||
+		{ bail "cannot create $NAME bound to vhost_vdpa"; return 1; }
+	export ZCOPY_DEV ZCOPY_VDPA=$NAME
+}
+
+teardown() {
+	local i
+	if [ -n "$made_dev" ] && [ -e "$VDPA_SYS/devices/$made_dev" ]; then
+		vdpa dev del "$made_dev" || bail "vdpa dev del $made_dev failed"
+	fi
+	for ((i = ${#loaded_mods[@]} - 1; i >= 0; i--)); do
+		rmmod "${loaded_mods[i]}" || bail "rmmod ${loaded_mods[i]} failed"
+	done
+}
+
+if setup; then
+	(cd "$REPO" && exec "$@") || rc=$?
+fi
+teardown
+exit "$rc"

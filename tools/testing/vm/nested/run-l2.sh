@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The "cdma-guest" suite of the nested environment (guest/check-nested.conf),
+# run in the test VM (L1) under guest/rdma-vhost.sh, which created a vDPA
+# device of rdma_zcopy bound to vhost_vdpa (ZCOPY_DEV=/dev/vhost-vdpa-N).
+# Boots a QEMU guest (L2: the same kernel, L1's root over 9p) with that
+# device as vhost-vdpa-device-pci and its RAM in a shared memfd (VA mode:
+# rdma_zcopy pins the VMM's pages of guest RAM); L2 runs nested/l2-guest.sh:
+# the guest driver virtio_rdma_remote and the cDMA suite on /dev/cdma0.
+#
+#   nested/run-l2.sh [--timeout SECS] [--suite-timeout SECS] [--mem SIZE]
+#                    [--smp N] [--cpu MODEL]
+#
+# Stdout: the TAP of L2's suite (L2's cdma-guest.tap), then "Bail out!"
+# when L2 did not end normally (timeout, panic, QEMU failure).  Everything
+# else goes to stderr.  L2's results (console.log, guest.log, qemu.log,
+# modules.tap, cdma-guest.tap, dmesg.log...) are in $RESULTS/l2/, the exit
+# status of its run-vm.sh in $RESULTS/l2/run-vm.status: the host
+# summarises them as modules@nested-l2 and kernel@nested-l2.
+# Defaults: 780 s (L2's QEMU killed after that), 600 s for the suite in L2
+# (the rest is for L2's boot), 1G of RAM (room for a pair of 256 MiB
+# buffers), 1 CPU, CPU model qemu64 (nested/README.md).
+# Exit status: L2's guest script's (0: everything in L2 passed), 1 when L2
+# did not end normally.
+set -uo pipefail
+
+: "${REPO:?}" "${RESULTS:?}" "${ZCOPY_DEV:?run me under guest/rdma-vhost.sh}"
+VM=$REPO/tools/testing/vm
+L2RES=$RESULTS/l2
+
+timeout=780 suite_timeout=600 mem=1G smp=1 cpu=qemu64
+while [ $# -gt 0 ]; do
+	case $1 in
+	--timeout) timeout=${2:?}; shift ;;
+	--suite-timeout) suite_timeout=${2:?}; shift ;;
+	--mem) mem=${2:?}; shift ;;
+	--smp) smp=${2:?}; shift ;;
+	--cpu) cpu=${2:?}; shift ;;
+	*) echo "Bail out! run-l2.sh: bad arguments (see $0)"
+		exit 1 ;;
+	esac
+	shift
+done
+
+log() {
+	echo "run-l2: $*" >&2
+}
+
+rm -rf "$L2RES"
+mkdir -p "$L2RES"
+# The guest driver drives the device ID rdma_zcopy offers.
+id=$(cat /sys/module/rdma_zcopy/parameters/device_id) || {
+	echo "Bail out! nested: no rdma_zcopy device_id parameter"
+	exit 1
+}
+log "booting L2 with $ZCOPY_DEV, virtio ID $id (timeout ${timeout}s, $mem, $smp CPU, -cpu $cpu)"
+start=$(date +%s)
+# tsc=reliable: no clocksource watchdog, which nested TCG's stalls would
+# trip (falling back to the HPET makes every clock read an MMIO exit).
+KVER=$(uname -r) "$VM/run-vm.sh" --env nested-l2 \
+	--script "$VM/nested/l2-guest.sh" --results "$L2RES" \
+	--timeout "$timeout" --mem "$mem" --append tsc=reliable \
+	--setenv "VRR_DEVICE_ID=$id" --setenv "SUITE_TIMEOUT=$suite_timeout" \
+	--qemu-arg -smp --qemu-arg "$smp" --qemu-arg -cpu --qemu-arg "$cpu" \
+	--qemu-arg -object \
+	--qemu-arg "memory-backend-memfd,id=mem0,size=$mem,share=on" \
+	--qemu-arg -machine --qemu-arg memory-backend=mem0 \
+	--qemu-arg -device \
+	--qemu-arg "vhost-vdpa-device-pci,vhostdev=$ZCOPY_DEV,disable-legacy=on" >&2
+rc=$?
+echo "$rc" >"$L2RES/run-vm.status"
+log "L2 ended after $(($(date +%s) - start))s, run-vm.sh status $rc"
+
+[ ! -e "$L2RES/cdma-guest.tap" ] || cat "$L2RES/cdma-guest.tap"
+case $rc in
+124) echo "Bail out! nested: L2 timed out after ${timeout}s" ;;
+125) echo "Bail out! nested: L2 stopped before its script ended (panic?)" ;;
+126) echo "Bail out! nested: QEMU or run-vm.sh failed (l2/qemu.log)"
+	cat "$L2RES/qemu.log" >&2 ;;
+*) exit "$rc" ;;
+esac
+exit 1
