@@ -315,13 +315,33 @@ err_free:
 	return ret;
 }
 
+/*
+ * Is the engine buffer still what the VMM maps at the piece?  The VMM may
+ * have remapped its memory since: its own new mapping must not be undone.
+ */
+static bool rz_piece_still_swapped(struct rz_swap *sw, struct rz_piece *pc)
+{
+	struct vm_area_struct *vma;
+	bool ours;
+
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, pc->va);
+	ours = vma && vma->vm_file == sw->buf_file &&
+	       pc->va + pc->len <= vma->vm_end &&
+	       vma->vm_pgoff + ((pc->va - vma->vm_start) >> PAGE_SHIFT) ==
+	       pc->buf_pgoff;
+	mmap_read_unlock(current->mm);
+	return ours;
+}
+
 static int rz_swap_out_fn(void *arg)
 {
 	struct rz_swap *sw = arg;
 	unsigned int i;
 
 	for (i = 0; i < sw->nr; i++)
-		if (sw->pieces[i].swapped)
+		if (sw->pieces[i].swapped &&
+		    rz_piece_still_swapped(sw, &sw->pieces[i]))
 			rz_piece_restore(&sw->pieces[i]);
 	return 0;
 }
