@@ -379,9 +379,11 @@ static int cdma_cq_wait_sleep(struct cdma_cq *cq, u64 cookie, u64 timeout_ns,
 		ret = wait_event_interruptible(cq->wq,
 					       cdma_cq_try(cq, cookie, rec, &err));
 	else
+		/* A passed deadline must not become an expiry that never fires. */
 		ret = wait_event_interruptible_hrtimeout(cq->wq,
 							 cdma_cq_try(cq, cookie, rec, &err),
-							 ktime_sub(deadline, ktime_get()));
+							 max_t(ktime_t, 0,
+							       ktime_sub(deadline, ktime_get())));
 	if (ret == -ETIME)
 		return -ETIMEDOUT;
 	return ret ?: err;
