@@ -3,7 +3,7 @@
  * rdma_zcopy: buffers made of guest memory.
  *
  * ALLOC hands the engine the guest's own pages: the ranges are checked,
- * translated and their pages referenced or pinned (pin.c), then imported
+ * translated and their pages referenced (pin.c), then imported
  * into the session's engine context with cdma_buf_import().  The engine
  * works on them in place; nothing is copied.  The engine calls
  * rz_buf_release() once nothing of it uses the pages any more (handle
@@ -45,7 +45,7 @@ static void rz_buf_release(void *priv)
 {
 	struct rz_buf *buf = priv;
 
-	rz_pages_put(buf->pages, buf->npages, buf->pinned);
+	rz_pages_put(buf->pages, buf->npages);
 	/* The waiter frees @buf: do not touch it after this. */
 	complete(&buf->released);
 }
@@ -114,7 +114,7 @@ static u32 rz_buf_get_pages(struct rz_dev *rz, struct rz_buf *buf)
 
 		ret = rz_pages_get(rz, it->start, len, buf->pages + done);
 		if (ret) {
-			rz_pages_put(buf->pages, done, buf->pinned);
+			rz_pages_put(buf->pages, done);
 			return ret == -ENOMEM ? VIRTIO_RDMA_REMOTE_S_NOMEM :
 						VIRTIO_RDMA_REMOTE_S_FAULT;
 		}
@@ -142,7 +142,7 @@ static u32 rz_buf_import(struct rz_dev *rz, struct rz_session *s,
 	ret = cdma_buf_import(s->ctx, buf->pages, buf->npages, rz_buf_release,
 			      buf, handle);
 	if (ret) {
-		rz_pages_put(buf->pages, buf->npages, buf->pinned);
+		rz_pages_put(buf->pages, buf->npages);
 		return vrr_errno_to_status(ret);
 	}
 	atomic64_add(buf->npages, &rz_stats.pinned_pages);
@@ -185,7 +185,7 @@ static u32 rz_buf_swap_in(struct rz_dev *rz, struct rz_session *s,
  *
  * Return: VIRTIO_RDMA_REMOTE_S_OK; _NOSPC at max_buffers; _INVAL for a bad
  * or overlapping range; _FAULT when a range is not mapped read-write, not
- * RAM, or cannot be pinned; _NOMEM; or the engine's error.
+ * RAM, or cannot be swapped in; _NOMEM; or the engine's error.
  */
 u32 rz_buf_alloc(struct rz_dev *rz, struct rz_session *s, u64 size,
 		 const struct virtio_rdma_remote_range *ranges,

@@ -189,9 +189,9 @@ int rz_bind_mm(struct vdpa_device *vdpa, struct mm_struct *mm)
  * rz_unbind_mm() - forget the bound mm (&vdpa_config_ops.unbind_mm)
  * @vdpa: the device
  *
- * Pages pinned for live buffers stay pinned until the buffers are freed
- * or the device is reset.  A device in VA mode stops processing its queues
- * (they live in the mm) until reset.
+ * Buffers swapped into the mm keep their own reference on it and are
+ * restored when freed or at reset.  A device in VA mode stops processing
+ * its queues (they live in the mm) until reset.
  */
 void rz_unbind_mm(struct vdpa_device *vdpa)
 {

@@ -10,20 +10,16 @@
  *   Only online RAM pages with a reference count are accepted; each gets a
  *   reference.  The in-kernel driver must hand out pages it owns with their
  *   own reference counts (order-0, split or compound pages).
- * - VA mode (vhost_vdpa, bind_mm): the translation is a virtual address of
- *   the VMM; its pages are pinned with FOLL_LONGTERM | FOLL_WRITE in the
- *   bound mm, which also makes the guest RAM mapping's pages stay where
- *   they are (no migration, no swap) while the engine writes to them.
+ * - VA mode (vhost_vdpa, bind_mm) holds no guest page: the engine's buffer
+ *   replaces the guest range in the VMM instead (swap.c).
  */
 
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
-#include <linux/mmap_lock.h>
-#include <linux/sched/mm.h>
 
 #include "rdma_zcopy.h"
 
-/* Pages put or unpinned between two rescheduling points */
+/* Pages put between two rescheduling points */
 #define RZ_PUT_BATCH	1024
 
 /* A reference on @page's folio, unless it is free or being split. */
@@ -51,7 +47,7 @@ static int rz_get_pa(u64 pa, unsigned long npages, struct page **pages)
 		if (pfn_valid(pfn + i))
 			page = pfn_to_online_page(pfn + i);
 		if (!page || PageReserved(page) || !rz_page_tryget(page)) {
-			rz_pages_put(pages, i, false);
+			rz_pages_put(pages, i);
 			return -EFAULT;
 		}
 		pages[i] = page;
@@ -59,40 +55,12 @@ static int rz_get_pa(u64 pa, unsigned long npages, struct page **pages)
 	return 0;
 }
 
-static int rz_pin_va(struct mm_struct *mm, u64 va, unsigned long npages,
-		     struct page **pages)
-{
-	unsigned long done = 0;
-	int ret = 0;
-	long got;
-
-	if (!mm || !mmget_not_zero(mm))
-		return -EFAULT;
-	mmap_read_lock(mm);
-	while (done < npages) {
-		got = pin_user_pages_remote(mm, va + (done << PAGE_SHIFT),
-					    npages - done,
-					    FOLL_WRITE | FOLL_LONGTERM,
-					    pages + done, NULL);
-		if (got <= 0) {
-			ret = got ? got : -EFAULT;
-			break;
-		}
-		done += got;
-	}
-	mmap_read_unlock(mm);
-	mmput(mm);
-	if (ret)
-		unpin_user_pages(pages, done);
-	return ret;
-}
-
 /**
  * rz_pages_get() - hold the pages behind a guest range
  * @rz: the device, in the worker with rz->lock held
  * @iova: first bus address, page aligned
  * @len: bytes, a non-zero multiple of PAGE_SIZE
- * @pages: out: len / PAGE_SIZE pages, referenced (PA) or pinned (VA)
+ * @pages: out: len / PAGE_SIZE pages, each referenced
  *
  * Return: 0, -EFAULT when part of the range is not mapped read-write, not
  * RAM or not pinnable, -ENOMEM, or another error of pinning.
@@ -113,9 +81,7 @@ int rz_pages_get(struct rz_dev *rz, u64 iova, u64 len, struct page **pages)
 			goto fail;
 		}
 		npages = n >> PAGE_SHIFT;
-		if (rz->mode == RZ_MODE_VA)
-			ret = rz_pin_va(rz->mm, addr, npages, pages + done);
-		else if (rz->mode == RZ_MODE_PA)
+		if (rz->mode == RZ_MODE_PA)
 			ret = rz_get_pa(addr, npages, pages + done);
 		else
 			ret = -EFAULT;
@@ -128,7 +94,7 @@ int rz_pages_get(struct rz_dev *rz, u64 iova, u64 len, struct page **pages)
 	return 0;
 
 fail:
-	rz_pages_put(pages, done, rz->mode == RZ_MODE_VA);
+	rz_pages_put(pages, done);
 	return ret;
 }
 
@@ -136,25 +102,16 @@ fail:
  * rz_pages_put() - drop what rz_pages_get() took
  * @pages: the pages
  * @npages: number of @pages
- * @pinned: VA mode: unpin and mark dirty (the engine may have written);
- *	PA mode: drop the references
  *
  * May sleep.
  */
-void rz_pages_put(struct page **pages, unsigned long npages, bool pinned)
+void rz_pages_put(struct page **pages, unsigned long npages)
 {
-	unsigned long i, n;
+	unsigned long i;
 
-	for (i = 0; i < npages; i += n) {
-		n = min_t(unsigned long, npages - i, RZ_PUT_BATCH);
-		if (pinned) {
-			unpin_user_pages_dirty_lock(pages + i, n, true);
-		} else {
-			unsigned long j;
-
-			for (j = 0; j < n; j++)
-				put_page(pages[i + j]);
-		}
-		cond_resched();
+	for (i = 0; i < npages; i++) {
+		put_page(pages[i]);
+		if (!(i % RZ_PUT_BATCH))
+			cond_resched();
 	}
 }

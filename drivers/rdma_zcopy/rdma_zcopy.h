@@ -192,7 +192,6 @@ struct rz_session {
  * struct rz_buf - guest memory imported into the engine as a buffer
  * @pages: the pages, in buffer order; one reference or pin each
  * @npages: entries in @pages
- * @pinned: @pages are pinned rather than referenced (PA mode)
  * @swap: VA mode: the engine buffer swapped in place of the guest ranges
  * @released: completed by the engine's release callback, after which
  *	neither the engine nor the device touches the pages
@@ -203,7 +202,6 @@ struct rz_session {
 struct rz_buf {
 	struct page **pages;
 	unsigned long npages;
-	bool pinned;
 	struct rz_swap *swap;
 	struct completion released;
 	unsigned int nr_ranges;
@@ -293,7 +291,7 @@ void rz_buf_finish(struct rz_dev *rz, struct rz_buf *buf);
 
 /* pin.c: guest-page lookup */
 int rz_pages_get(struct rz_dev *rz, u64 iova, u64 len, struct page **pages);
-void rz_pages_put(struct page **pages, unsigned long npages, bool pinned);
+void rz_pages_put(struct page **pages, unsigned long npages);
 
 /* event.c: completion forwarding */
 void rz_xfer_done(struct cdma_req *req);
