@@ -123,6 +123,8 @@ void cdma_cq_unreserve(struct cdma_cq *cq, struct cdma_cq_entry *e)
 	cq->count--;
 	spin_unlock_irq(&cq->lock);
 	kfree(e);
+	/* A CDMA_IOC_WAIT on the cookie now gets ENOENT. */
+	wake_up_all(&cq->wq);
 }
 EXPORT_SYMBOL_GPL(cdma_cq_unreserve);
 

@@ -60,8 +60,8 @@ EXPORT_SYMBOL_GPL(cdma_sync_complete);
  * @s: the wait object
  * @poll: busy-poll (CDMA_MODE_POLL) instead of sleeping
  *
- * Return: the transfer's status, or -ERESTARTSYS when a signal came first
- * (the transfer then still runs to its end).
+ * Return: the transfer's status, or -EINTR when a signal came first (the
+ * transfer then still runs to its end; a restart would submit it twice).
  */
 int cdma_sync_wait(struct cdma_sync *s, bool poll)
 {
@@ -70,13 +70,13 @@ int cdma_sync_wait(struct cdma_sync *s, bool poll)
 	if (poll) {
 		while (!completion_done(&s->done)) {
 			if (signal_pending(current)) {
-				ret = -ERESTARTSYS;
+				ret = -EINTR;
 				break;
 			}
 			cond_resched();
 		}
 	} else {
-		ret = wait_for_completion_interruptible(&s->done);
+		ret = wait_for_completion_interruptible(&s->done) ? -EINTR : 0;
 	}
 	if (!ret)
 		ret = s->status;
