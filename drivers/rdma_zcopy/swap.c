@@ -170,25 +170,46 @@ static void rz_swap_layout(struct rz_dev *rz, struct rz_swap *sw,
 }
 
 /*
- * The original mapping of a piece: one shared, readable and writable
- * mapping of a file covering the whole piece (guest RAM on memfd).
+ * The original mapping of a piece: shared, readable and writable mappings
+ * of one file covering the whole piece without a hole, at consecutive
+ * offsets (guest RAM on memfd).  Several: a restore leaves its own mapping,
+ * which does not merge with its neighbours when the VMM had changed their
+ * flags (madvise), and a later buffer may span both.
  */
 static int rz_piece_lookup(struct mm_struct *mm, struct rz_piece *pc)
 {
+	VMA_ITERATOR(vmi, mm, pc->va);
 	const vm_flags_t need = VM_SHARED | VM_READ | VM_WRITE;
+	const unsigned long end = pc->va + pc->len;
 	struct vm_area_struct *vma;
+	unsigned long next = pc->va;
+	struct file *file = NULL;
+	pgoff_t pgoff = 0;
 	int ret = -EFAULT;
 
 	mmap_read_lock(mm);
-	vma = vma_lookup(mm, pc->va);
-	if (vma && pc->va + pc->len <= vma->vm_end && vma->vm_file &&
-	    (vma->vm_flags & need) == need &&
-	    !(vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))) {
-		pc->file = get_file(vma->vm_file);
-		pc->pgoff = vma->vm_pgoff + ((pc->va - vma->vm_start) >> PAGE_SHIFT);
-		pc->prot = PROT_READ | PROT_WRITE |
-			   (vma->vm_flags & VM_EXEC ? PROT_EXEC : 0);
-		ret = 0;
+	for_each_vma_range(vmi, vma, end) {
+		if (vma->vm_start > next || !vma->vm_file ||
+		    (vma->vm_flags & need) != need ||
+		    (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP)))
+			break;
+		if (!file) {
+			file = vma->vm_file;
+			pgoff = vma->vm_pgoff +
+				((pc->va - vma->vm_start) >> PAGE_SHIFT);
+			pc->prot = PROT_READ | PROT_WRITE |
+				   (vma->vm_flags & VM_EXEC ? PROT_EXEC : 0);
+		} else if (vma->vm_file != file || vma->vm_pgoff !=
+			   pgoff + ((vma->vm_start - pc->va) >> PAGE_SHIFT)) {
+			break;
+		}
+		next = vma->vm_end;
+		if (next >= end) {
+			pc->file = get_file(file);
+			pc->pgoff = pgoff;
+			ret = 0;
+			break;
+		}
 	}
 	mmap_read_unlock(mm);
 	return ret;

@@ -755,6 +755,45 @@ ZC_TEST(free_restores_guest_memory)
 	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after FREE", &c1, &c2));
 }
 
+/*
+ * A buffer across the mapping a FREE restored and the VMM's own: QEMU
+ * madvise()s guest RAM (MADV_DONTDUMP, MADV_HUGEPAGE...), so the restored
+ * mapping does not merge with its neighbours, and a later buffer over both
+ * must still be swapped in place.
+ */
+ZC_TEST(alloc_across_restored_mapping)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range a = { ZC_DATA_AT(1), 1 * ZC_MiB };
+	struct zc_range b = { ZC_DATA_AT(0), 3 * ZC_MiB };
+	struct zc_range c = { ZC_DATA_AT(4), 3 * ZC_MiB };
+	void *ram = zc_ptr(m, b.addr, b.len);
+	uint32_t ha = 0, hb = 0, hc = 0;
+	struct zc_counters c1, c2;
+
+	ASSERT_NE(NULL, ram);
+	ASSERT_EQ(0, madvise(ram, b.len, MADV_DONTDUMP));
+	zc_counters_read(&c1);
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
+
+	zc_gfill(m, b.addr, b.len, 50);
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb),
+		     "ALLOC B over A's restored mapping and its neighbours");
+	EXPECT_EQ(-1, zc_gnonzero(m, b.addr, b.len));
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &c, 1, &hc), "ALLOC C");
+	zc_gfill(m, b.addr, b.len, 51);
+	ZC_ASSERT_COPY(m, self->sid, hb, 0, hc, 0, b.len, 1);
+	EXPECT_EQ(-1, zc_gdiff(m, c.addr, c.len, 51));
+
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hc), "FREE C");
+	zc_expect_restored(_metadata, m, &b, 50, "B after FREE");
+	EXPECT_EQ(0, madvise(ram, b.len, MADV_DODUMP));
+	zc_counters_read(&c2);
+	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after FREE", &c1, &c2));
+}
+
 /* SESSION_CLOSE releases the session's buffers like FREE. */
 ZC_TEST(session_close_restores_guest_memory)
 {
