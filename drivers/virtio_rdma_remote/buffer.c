@@ -7,7 +7,10 @@
  * device is sent the runs' bus addresses in an ALLOC request: the host
  * engine then reads and writes these very pages (zero-copy); the driver
  * never copies data.  User space maps the pages with mmap(); a mapping
- * holds page references and outlives the buffer.
+ * holds page references and a buffer reference, and outlives the handle:
+ * FREE of a mapped buffer only retires the handle, the device is told at
+ * the last unmap (with zero-copy in VA mode the host then gives the guest
+ * range its own memory back, so it must not happen under a mapping).
  *
  * The pages and their DMA mappings stay until no transfer uses the buffer
  * any more, and until the device has let go of them: when the device's
@@ -331,11 +334,33 @@ static int vrr_buf_unregister(struct vrr_file *f, struct vrr_buf *buf,
 	return ret;
 }
 
-/* Remove a handle and free the buffer on the device (FREE). */
+/*
+ * FREE on the device for a buffer out of the handle table, then drop the
+ * table's reference, or keep the buffer as an orphan when the device may
+ * still hold it.  Return: 0 or the errno of the request.
+ */
+static int vrr_buf_retire(struct vrr_file *f, struct vrr_buf *buf)
+{
+	bool safe;
+	int ret;
+
+	ret = vrr_buf_unregister(f, buf, &safe);
+	if (safe)
+		vrr_buf_put(buf);
+	else
+		vrr_buf_orphan(f, buf);
+	return ret;
+}
+
+/*
+ * Remove a handle; free the buffer on the device (FREE) now, or at the
+ * last unmap when it is mapped (vrr_buf_unmapped()): then revoke its
+ * export now, as FREE does.
+ */
 static int vrr_buf_free_handle(struct vrr_file *f, u32 handle)
 {
 	struct vrr_buf *buf;
-	bool safe;
+	bool mapped;
 	int ret;
 
 	ret = down_write_killable(&f->handles);
@@ -350,14 +375,63 @@ static int vrr_buf_free_handle(struct vrr_file *f, u32 handle)
 		up_write(&f->handles);
 		return -ENOENT;
 	}
-	ret = vrr_buf_unregister(f, buf, &safe);
+	/* A mapping counted under the xa_lock is seen here. */
+	spin_lock(&f->lock);
+	mapped = buf->maps;
+	buf->freed = mapped;
+	spin_unlock(&f->lock);
+	ret = mapped ? vrr_buf_unexport(f, buf) : vrr_buf_retire(f, buf);
 	up_write(&f->handles);
-
-	if (safe)
-		vrr_buf_put(buf);
-	else
-		vrr_buf_orphan(f, buf);
 	return ret;
+}
+
+/**
+ * vrr_buf_get_mapping() - look a handle up for a new user mapping
+ * @f: the file owning the handle
+ * @handle: local buffer handle
+ *
+ * Takes a buffer reference and counts a mapping, both the mapping's until
+ * vrr_buf_unmapped().
+ *
+ * Return: the buffer, or NULL for an unknown handle.
+ */
+struct vrr_buf *vrr_buf_get_mapping(struct vrr_file *f, u32 handle)
+{
+	struct vrr_buf *buf;
+
+	xa_lock(&f->bufs);
+	buf = xa_load(&f->bufs, handle);
+	if (buf) {
+		refcount_inc(&buf->ref);
+		spin_lock(&f->lock);
+		buf->maps++;
+		spin_unlock(&f->lock);
+	}
+	xa_unlock(&f->bufs);
+	return buf;
+}
+
+/**
+ * vrr_buf_unmapped() - a user mapping of a buffer is gone
+ * @f: the file owning the buffer
+ * @buf: the buffer
+ *
+ * The last mapping of a buffer whose handle was freed sends the deferred
+ * FREE (without &vrr_file.handles: no request can name the buffer any
+ * more).  Drops the mapping's reference.
+ *
+ * Context: process; may sleep (the mmap lock may be held).
+ */
+void vrr_buf_unmapped(struct vrr_file *f, struct vrr_buf *buf)
+{
+	bool retire;
+
+	spin_lock(&f->lock);
+	retire = !--buf->maps && buf->freed;
+	spin_unlock(&f->lock);
+	if (retire)
+		vrr_buf_retire(f, buf);
+	vrr_buf_put(buf);
 }
 
 /**

@@ -126,6 +126,28 @@ static __poll_t vrr_poll(struct file *file, poll_table *wait)
 	return cdma_cq_poll(&f->cq, file, wait);
 }
 
+/* A copy of a mapping (fork, split, mremap): one more mapping. */
+static void vrr_vm_open(struct vm_area_struct *vma)
+{
+	struct vrr_file *f = vma->vm_file->private_data;
+	struct vrr_buf *buf = vma->vm_private_data;
+
+	refcount_inc(&buf->ref);
+	spin_lock(&f->lock);
+	buf->maps++;
+	spin_unlock(&f->lock);
+}
+
+static void vrr_vm_close(struct vm_area_struct *vma)
+{
+	vrr_buf_unmapped(vma->vm_file->private_data, vma->vm_private_data);
+}
+
+static const struct vm_operations_struct vrr_vm_ops = {
+	.open = vrr_vm_open,
+	.close = vrr_vm_close,
+};
+
 static int vrr_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct vrr_file *f = file->private_data;
@@ -136,13 +158,21 @@ static int vrr_mmap(struct file *file, struct vm_area_struct *vma)
 		return -ENODEV;
 	if (vma->vm_pgoff > U32_MAX)
 		return -EINVAL;
-	buf = vrr_buf_get(f, vma->vm_pgoff);
+	buf = vrr_buf_get_mapping(f, vma->vm_pgoff);
 	if (!buf)
 		return -EINVAL;
-	/* The mapping takes page references: it outlives the buffer. */
+	/*
+	 * The mapping takes page references and holds the buffer: its FREE
+	 * on the device waits for the last unmap (buffer.c).
+	 */
 	ret = cdma_pages_mmap(&buf->pg, vma);
-	vrr_buf_put(buf);
-	return ret;
+	if (ret) {
+		vrr_buf_unmapped(f, buf);
+		return ret;
+	}
+	vma->vm_private_data = buf;
+	vma->vm_ops = &vrr_vm_ops;
+	return 0;
 }
 
 /* The owner keeps the module loaded while files are open. */

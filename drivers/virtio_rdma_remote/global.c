@@ -11,39 +11,65 @@
 
 #include "vrr.h"
 
-/* Send a request about one buffer; the response goes to @resp if set. */
-static int vrr_handle_request(struct vrr_file *f, u32 opcode, u32 handle,
-			      u32 access, struct virtio_rdma_remote_resp *resp)
+/* Send a request about @buf; the response goes to @resp if set. */
+static int vrr_buf_request(struct vrr_file *f, struct vrr_buf *buf,
+			   u32 opcode, u32 access,
+			   struct virtio_rdma_remote_resp *resp)
 {
 	enum vrr_outcome outcome;
-	struct vrr_buf *buf;
 	struct vrr_req *req;
 	int ret;
 
-	ret = down_read_killable(&f->handles);
-	if (ret)
-		return ret;
-	buf = vrr_buf_get(f, handle);
-	if (!buf) {
-		ret = -ENOENT;
-		goto out;
-	}
 	req = vrr_req_alloc(opcode, f->session, sizeof(req->out.body.handle));
-	if (!req) {
-		ret = -ENOMEM;
-		goto out_buf;
-	}
+	if (!req)
+		return -ENOMEM;
 	req->out.body.handle.handle = cpu_to_le32(buf->dev_handle);
 	req->out.body.handle.access = cpu_to_le32(access);
 	ret = vrr_request(f->dev, req, VRR_WAIT_KILLABLE, &outcome);
 	if (!ret && resp)
 		*resp = req->resp;
 	vrr_req_put(req);
-out_buf:
-	vrr_buf_put(buf);
-out:
+	return ret;
+}
+
+/* Send a request about the buffer of a local handle. */
+static int vrr_handle_request(struct vrr_file *f, u32 opcode, u32 handle,
+			      u32 access, struct virtio_rdma_remote_resp *resp)
+{
+	struct vrr_buf *buf;
+	int ret;
+
+	ret = down_read_killable(&f->handles);
+	if (ret)
+		return ret;
+	buf = vrr_buf_get(f, handle);
+	if (buf) {
+		ret = vrr_buf_request(f, buf, opcode, access, resp);
+		vrr_buf_put(buf);
+	} else {
+		ret = -ENOENT;
+	}
 	up_read(&f->handles);
 	return ret;
+}
+
+/**
+ * vrr_buf_unexport() - revoke a buffer's export, if any, on the device
+ * @f: the file owning the buffer, &vrr_file.handles held
+ * @buf: the buffer
+ *
+ * For a FREE that waits for the last unmap: FREE revokes at once.
+ *
+ * Return: 0 (also when the buffer was not exported) or an errno.
+ */
+int vrr_buf_unexport(struct vrr_file *f, struct vrr_buf *buf)
+{
+	int ret;
+
+	if (!f->dev->global)
+		return 0;
+	ret = vrr_buf_request(f, buf, VIRTIO_RDMA_REMOTE_OP_REVOKE, 0, NULL);
+	return ret == -ENOENT ? 0 : ret;
 }
 
 /**

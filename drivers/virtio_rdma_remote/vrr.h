@@ -10,9 +10,13 @@
  *             transfer in flight, so that a completion that races with
  *             release() never touches freed memory.
  *   vrr_buf   one per buffer; refcount held by its handle (or by the file's
- *             orphan list) and by every transfer using it, so that pages and
- *             DMA mappings outlive CDMA_IOC_FREE while the device may still
- *             move data into them.
+ *             orphan list), by every transfer using it and by every user
+ *             mapping of it, so that pages and DMA mappings outlive
+ *             CDMA_IOC_FREE while the device may still move data into
+ *             them.  A buffer freed while mapped is freed on the device
+ *             (FREE) only when its last mapping goes: with zero-copy in
+ *             VA mode the host gives the guest range its original memory
+ *             back at FREE, and a mapping must keep the buffer's data.
  *   vrr_xfer  one per transfer the device was (or is about to be) told of,
  *             found by its tag (the index in &vrr_dev.xfers, never a
  *             pointer); owned by whoever erases it from the array.
@@ -33,7 +37,10 @@
  *   vrr_file.handles (rwsem) > vrr_dev.dma_sem (rwsem) >
  *   vrr_queue.lock > vrr_dev.xfers xa_lock, vrr_dev.sessions xa_lock >
  *   cdma_cq.lock, completion lock;
+ *   vrr_file.bufs xa_lock > vrr_file.lock;
  *   vrr_dev.bufs_lock and vrr_file.lock are leaves.
+ *   A mapping's close (mmap lock held) sends a request but takes no
+ *   vrr_file.handles.
  */
 #ifndef _VIRTIO_RDMA_REMOTE_VRR_H
 #define _VIRTIO_RDMA_REMOTE_VRR_H
@@ -191,7 +198,7 @@ struct vrr_dev {
  * @bufs: local handle -> &struct vrr_buf (a reference)
  * @handles: read: a device handle is in use by a request; write: FREE, so
  *	that a handle the device reuses is never mistaken for the old one
- * @lock: protects @orphans
+ * @lock: protects @orphans and the buffers' &vrr_buf.maps, &vrr_buf.freed
  * @orphans: buffers whose device state is unknown; released after the
  *	session is closed
  */
@@ -217,6 +224,8 @@ struct vrr_file {
  * @mapped: @dma is mapped (under &vrr_dev.bufs_lock)
  * @leak: the device may still use the pages: never free them while the
  *	device lives
+ * @maps: user mappings of the buffer (under its file's &vrr_file.lock)
+ * @freed: the handle is gone, FREE waits for the last mapping (idem)
  * @node: in &vrr_dev.mapped while @mapped
  * @link: in &vrr_file.orphans or &vrr_dev.leaked
  * @work: frees the buffer after a release in atomic context
@@ -230,6 +239,8 @@ struct vrr_buf {
 	dma_addr_t *dma;
 	bool mapped;
 	bool leak;
+	unsigned int maps;
+	bool freed;
 	struct list_head node;
 	struct list_head link;
 	struct work_struct work;
@@ -337,6 +348,8 @@ void vrr_file_put(struct vrr_file *f);
 long vrr_ioctl_alloc(struct vrr_file *f, void __user *argp);
 long vrr_ioctl_free(struct vrr_file *f, void __user *argp);
 struct vrr_buf *vrr_buf_get(struct vrr_file *f, u32 handle);
+struct vrr_buf *vrr_buf_get_mapping(struct vrr_file *f, u32 handle);
+void vrr_buf_unmapped(struct vrr_file *f, struct vrr_buf *buf);
 void vrr_buf_put(struct vrr_buf *buf);
 void vrr_buf_put_deferred(struct vrr_buf *buf);
 void vrr_buf_orphan(struct vrr_file *f, struct vrr_buf *buf);
@@ -351,6 +364,7 @@ void vrr_xfers_cancel(struct vrr_dev *dev, struct vrr_file *f, bool leak);
 void vrr_xfers_kill(struct vrr_dev *dev);
 
 /* global.c */
+int vrr_buf_unexport(struct vrr_file *f, struct vrr_buf *buf);
 long vrr_ioctl_export(struct vrr_file *f, void __user *argp);
 long vrr_ioctl_revoke(struct vrr_file *f, void __user *argp);
 
