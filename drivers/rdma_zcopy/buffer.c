@@ -171,6 +171,7 @@ static u32 rz_buf_swap_in(struct rz_dev *rz, struct rz_session *s,
 	/* Nothing of the guest's is held: no release to wait for. */
 	complete(&buf->released);
 	atomic64_add(buf->npages, &rz_stats.swapped_pages);
+	atomic64_add(buf->npages, &rz_stats.swapped_pages_total);
 	return VIRTIO_RDMA_REMOTE_S_OK;
 }
 

@@ -314,12 +314,14 @@ void rz_swap_exit(void);
  * @payload_copied_bytes: buffer bytes copied by the backend itself
  * @buffers: live buffers
  * @swapped_pages: guest pages replaced by engine pages (VA mode)
+ * @swapped_pages_total: guest pages ever replaced since the module loaded
  * @pinned_pages: guest pages held for the engine (PA mode)
  */
 struct rz_stats {
 	atomic64_t payload_copied_bytes;
 	atomic64_t buffers;
 	atomic64_t swapped_pages;
+	atomic64_t swapped_pages_total;
 	atomic64_t pinned_pages;
 };
 

@@ -8,6 +8,8 @@
  *                       only moves by the engine, zero-copy
  * buffers               live buffers of every device
  * swapped_pages         guest pages replaced in place by engine pages
+ * swapped_pages_total   guest pages ever replaced since the module loaded
+ *                       (a VM's zero-copy use, read after it has gone)
  * pinned_pages          guest pages pinned or referenced for the engine
  *
  * The tests read them to prove zero-copy and to find leaks.
@@ -42,6 +44,9 @@ void rz_stats_init(void)
 				   &rz_stats.buffers, &rz_stat_fops);
 	debugfs_create_file_unsafe("swapped_pages", 0444, rz_debugfs,
 				   &rz_stats.swapped_pages, &rz_stat_fops);
+	debugfs_create_file_unsafe("swapped_pages_total", 0444, rz_debugfs,
+				   &rz_stats.swapped_pages_total,
+				   &rz_stat_fops);
 	debugfs_create_file_unsafe("pinned_pages", 0444, rz_debugfs,
 				   &rz_stats.pinned_pages, &rz_stat_fops);
 }

@@ -370,13 +370,16 @@ matrix_build 6.1 $MATRIX_EXCLUDE_6_1
 # vDPA device of rdma_zcopy (vm/nested/run-l2.sh) and prints the TAP of
 # the cDMA suite run in L2.  L2's module loads and kernel log (in
 # $OUT/nested/l2/) are summarised here as modules@nested-l2 and
-# kernel@nested-l2.  CACHE: L1 finds the host's cached initramfs.  The
+# kernel@nested-l2, run-l2.sh's zero-copy checks as zcopy@nested.  CACHE: L1 finds the host's cached initramfs.  The
 # device ID: QEMU's vhost-vdpa-device-pci aborts on IDs its virtio-pci does
 # not know (rdma_zcopy's default, 63, among them); run-l2.sh gives L2's
 # driver the ID rdma_zcopy offers.
 nested_env() {
 	local l2=$OUT/nested/l2 line st
 	vm_env nested --setenv "CACHE=$CACHE" --append rdma_zcopy.device_id=20
+	line=$("$VM/tap-summary.sh" zcopy@nested "$l2/zcopy.tap") ||
+		FAILED_LOGS+=("$l2/zcopy.tap" "$OUT/nested/guest.log")
+	account "$line"
 	line=$("$VM/tap-summary.sh" modules@nested-l2 "$l2/modules.tap") ||
 		FAILED_LOGS+=("$l2/modules.tap" "$l2/guest.log")
 	account "$line"

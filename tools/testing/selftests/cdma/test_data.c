@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Data integrity of transfers: LOCAL, TO_GLOBAL and FROM_GLOBAL,
- * synchronous and asynchronous, 1 byte to 64 MiB, unaligned and differing
- * offsets, random patterns; bytes outside the range stay untouched.
+ * synchronous and asynchronous, 1 byte to 64 MiB (data_ladder: to
+ * $CDMA_LADDER_MAX), unaligned and differing offsets, random patterns;
+ * bytes outside the range stay untouched.
  * Part of cdma_test (included by cdma_test.c).
  */
 
@@ -228,4 +229,71 @@ TEST_F_TIMEOUT(cdma_xfer, large, cd_timeout(180))
 	cd_xenv_run(_metadata, self->fd, &e, variant->dir, variant->async,
 		    size - 8, 3, 5, 2);
 	cd_xenv_fini(_metadata, self->fd, &e);
+}
+
+/*
+ * The largest size of the "ladder" test: $CDMA_LADDER_MAX bytes (a number
+ * with an optional K, M or G suffix), else 64 MiB; never above the
+ * device's max_buffer_size.  The nested environment asks for 256 MiB.
+ */
+static __u64 cd_ladder_max(const struct cdma_info *info)
+{
+	const char *s = getenv("CDMA_LADDER_MAX");
+	__u64 max = 64 * MiB;
+	char *end;
+
+	if (s && *s) {
+		max = strtoull(s, &end, 0);
+		if (*end == 'K' || *end == 'k')
+			max *= KiB;
+		else if (*end == 'M' || *end == 'm')
+			max *= MiB;
+		else if (*end == 'G' || *end == 'g')
+			max *= 1024 * MiB;
+	}
+	if (max > info->max_buffer_size)
+		max = info->max_buffer_size;
+	return max;
+}
+
+/*
+ * One buffer pair per size, 4 KiB to cd_ladder_max() by powers of four
+ * (and that maximum): the whole buffer moved by one synchronous LOCAL
+ * transfer, every byte checked, both buffers freshly allocated each time
+ * (on a guest device with zero-copy: new engine pages swapped into guest
+ * RAM for each size).
+ */
+static void cd_ladder(struct __test_metadata *_metadata, int fd,
+		      const struct cdma_info *info)
+{
+	const __u64 max = cd_ladder_max(info);
+	unsigned int n = 0;
+	__u64 size;
+
+	ASSERT_GE(max, 4 * KiB);
+	for (size = 4 * KiB; ; size = size * 4 > max ? max : size * 4) {
+		struct cd_xenv e;
+
+		cd_xenv_init(_metadata, fd, info, CDMA_XFER_LOCAL, size, size,
+			     cdma_seed + 777 + n, &e);
+		cd_xenv_run(_metadata, fd, &e, CDMA_XFER_LOCAL, false, size,
+			    0, 0, 0);
+		cd_xenv_fini(_metadata, fd, &e);
+		n++;
+		if (size == max)
+			break;
+	}
+	TH_LOG("%u sizes, 4 KiB to %llu KiB", n,
+	       (unsigned long long)(max / KiB));
+}
+
+TEST_F_TIMEOUT(cdma, data_ladder, cd_timeout(600))
+{
+	/*
+	 * A copy: with &self->info, GCC 12 finds the harness wrapper's
+	 * "child" might be clobbered by longjmp (-Wclobbered).
+	 */
+	const struct cdma_info info = self->info;
+
+	cd_ladder(_metadata, self->fd, &info);
 }

@@ -13,7 +13,8 @@
 #
 # Environment (run-vm.sh --setenv): VRR_DEVICE_ID, the virtio device ID of
 # rdma_zcopy in L1; SUITE_TIMEOUT, seconds for the suite (default 600);
-# CDMA_TIMEOUT_SCALE, for the suite's per-test timeouts.
+# CDMA_TIMEOUT_SCALE, for the suite's per-test timeouts; CDMA_LADDER_MAX,
+# the largest buffer of the suite's data_ladder test (default here 256M).
 # Results in $RESULTS: modules.tap (one result per insmod and rmmod, plus
 # "no module left"), cdma-guest.tap (the suite's TAP, "Bail out!" added on
 # an abnormal end), cdma-guest.stderr, cdma-guest.times (each TAP line
@@ -27,6 +28,7 @@ BB=/bin/busybox
 KO_DIR=${KO_DIR:-$REPO}
 SUITE_TIMEOUT=${SUITE_TIMEOUT:-600}
 export CDMA_TIMEOUT_SCALE="${CDMA_TIMEOUT_SCALE:-10}"
+export CDMA_LADDER_MAX="${CDMA_LADDER_MAX:-256M}"
 MODS="cdma_core virtio_rdma_remote"
 rc=0
 

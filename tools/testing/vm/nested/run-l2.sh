@@ -6,8 +6,10 @@
 # device of rdma_zcopy bound to vhost_vdpa (ZCOPY_DEV=/dev/vhost-vdpa-N).
 # Boots a QEMU guest (L2: the same kernel, L1's root over 9p) with that
 # device as vhost-vdpa-device-pci and its RAM in a shared memfd (VA mode:
-# rdma_zcopy pins the VMM's pages of guest RAM); L2 runs nested/l2-guest.sh:
-# the guest driver virtio_rdma_remote and the cDMA suite on /dev/cdma0.
+# rdma_zcopy swaps engine pages in place into QEMU's mapping of guest RAM);
+# L2 runs nested/l2-guest.sh: the guest driver virtio_rdma_remote and the
+# cDMA suite on /dev/cdma0, whose data_ladder test moves buffers of 4 KiB
+# to 256 MiB.
 #
 #   nested/run-l2.sh [--timeout SECS] [--suite-timeout SECS] [--mem SIZE]
 #                    [--smp N] [--cpu MODEL]
@@ -17,7 +19,11 @@
 # else goes to stderr.  L2's results (console.log, guest.log, qemu.log,
 # modules.tap, cdma-guest.tap, dmesg.log...) are in $RESULTS/l2/, the exit
 # status of its run-vm.sh in $RESULTS/l2/run-vm.status: the host
-# summarises them as modules@nested-l2 and kernel@nested-l2.
+# summarises them as modules@nested-l2 and kernel@nested-l2.  Zero-copy
+# is checked from rdma_zcopy's debugfs counters read before and after L2,
+# in $RESULTS/l2/zcopy.tap (zcopy@nested): pages were swapped in, no
+# payload byte was copied by the backend, no buffer and no swapped page
+# is left once QEMU has gone.
 # Defaults: 780 s (L2's QEMU killed after that), 600 s for the suite in L2
 # (the rest is for L2's boot), 1G of RAM (room for a pair of 256 MiB
 # buffers), 1 CPU, CPU model qemu64 (nested/README.md).
@@ -54,6 +60,46 @@ id=$(cat /sys/module/rdma_zcopy/parameters/device_id) || {
 	echo "Bail out! nested: no rdma_zcopy device_id parameter"
 	exit 1
 }
+# rdma_zcopy's debugfs counter NAME (empty when unreadable).
+DBG=/sys/kernel/debug/rdma_zcopy
+counter() { # counter NAME
+	cat "$DBG/$1" 2>/dev/null
+}
+
+# One TAP line of zcopy.tap: ok when the test command succeeds.
+zresult() { # zresult DESCRIPTION COMMAND...
+	local desc=$1
+	shift
+	ZN=$((ZN + 1))
+	if "$@" 2>/dev/null; then
+		echo "ok $ZN $desc"
+	else
+		echo "not ok $ZN $desc"
+	fi
+}
+
+# $L2RES/zcopy.tap, from the counters before L2 and now.
+zcopy_tap() { # zcopy_tap TOTAL_BEFORE COPIED_BEFORE
+	local total copied bufs swapped
+	total=$(counter swapped_pages_total) copied=$(counter payload_copied_bytes)
+	bufs=$(counter buffers) swapped=$(counter swapped_pages)
+	ZN=0
+	{
+		echo "TAP version 13"
+		# At least data_ladder's pair of 256 MiB buffers (l2-guest.sh).
+		zresult "guest buffers were swapped in place ($((${total:-0} - $1)) pages, at least 131072)" \
+			test "$((${total:-0} - $1))" -ge 131072
+		zresult "the backend copied no payload byte (payload_copied_bytes ${copied:-?}, was $2)" \
+			test "${copied:--1}" -eq "$2"
+		zresult "no buffer left once L2 has gone (buffers ${bufs:-?})" \
+			test "${bufs:--1}" -eq 0
+		zresult "no engine page left in a VMM (swapped_pages ${swapped:-?})" \
+			test "${swapped:--1}" -eq 0
+		echo "1..$ZN"
+	} >"$L2RES/zcopy.tap"
+}
+
+total0=$(counter swapped_pages_total) copied0=$(counter payload_copied_bytes)
 log "booting L2 with $ZCOPY_DEV, virtio ID $id (timeout ${timeout}s, $mem, $smp CPU, -cpu $cpu)"
 start=$(date +%s)
 # tsc=reliable: no clocksource watchdog, which nested TCG's stalls would
@@ -71,6 +117,7 @@ KVER=$(uname -r) "$VM/run-vm.sh" --env nested-l2 \
 rc=$?
 echo "$rc" >"$L2RES/run-vm.status"
 log "L2 ended after $(($(date +%s) - start))s, run-vm.sh status $rc"
+zcopy_tap "${total0:-0}" "${copied0:-0}"
 
 [ ! -e "$L2RES/cdma-guest.tap" ] || cat "$L2RES/cdma-guest.tap"
 case $rc in
