@@ -60,6 +60,8 @@
 #include <linux/xarray.h>
 #include <uapi/linux/virtio_rdma_remote.h>
 
+#include <linux/cdma_compat.h>
+
 struct device;
 struct virtio_device;
 struct virtqueue;

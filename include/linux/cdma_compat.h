@@ -17,7 +17,11 @@
 #include <linux/eventfd.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/slab.h>
 #include <linux/version.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+#include <xen/xen.h>
 
 /*
  * MAX_PAGE_ORDER (6.8): the largest order the page allocator gives, which
@@ -68,6 +72,69 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #define pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked) \
 	pin_user_pages_remote((mm), (start), (nr_pages), (gup_flags), (pages), \
 			      NULL, (locked))
+#endif
+
+/*
+ * virtqueue_dma_dev() (6.6): the device the driver maps its buffers for, or
+ * NULL when the device takes guest physical addresses.  Before 6.6 the
+ * virtqueue used the DMA API when the device has VIRTIO_F_ACCESS_PLATFORM
+ * (or on Xen), with the transport's device, the virtio device's parent
+ * (virtio_vdpa makes that the vDPA device's DMA device).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+static inline struct device *virtqueue_dma_dev(struct virtqueue *vq)
+{
+	struct virtio_device *vdev = vq->vdev;
+
+	if (!virtio_has_dma_quirk(vdev) || xen_domain())
+		return vdev->dev.parent;
+	return NULL;
+}
+#endif
+
+/*
+ * struct virtqueue_info and virtio_find_vqs() taking an array of them
+ * (6.11).  Before, find_vqs() took arrays of names, callbacks and ctx.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+struct virtqueue_info {
+	const char *name;
+	vq_callback_t *callback;
+	bool ctx;
+};
+
+static inline int cdma_virtio_find_vqs(struct virtio_device *vdev,
+				       unsigned int nvqs,
+				       struct virtqueue *vqs[],
+				       struct virtqueue_info vqs_info[],
+				       struct irq_affinity *desc)
+{
+	vq_callback_t **callbacks;
+	const char **names;
+	unsigned int i;
+	bool *ctx;
+	int ret = -ENOMEM;
+
+	callbacks = kmalloc_array(nvqs, sizeof(*callbacks), GFP_KERNEL);
+	names = kmalloc_array(nvqs, sizeof(*names), GFP_KERNEL);
+	ctx = kmalloc_array(nvqs, sizeof(*ctx), GFP_KERNEL);
+	if (callbacks && names && ctx) {
+		for (i = 0; i < nvqs; i++) {
+			callbacks[i] = vqs_info[i].callback;
+			names[i] = vqs_info[i].name;
+			ctx[i] = vqs_info[i].ctx;
+		}
+		ret = vdev->config->find_vqs(vdev, nvqs, vqs, callbacks, names,
+					     ctx, desc);
+	}
+	kfree(ctx);
+	kfree(names);
+	kfree(callbacks);
+	return ret;
+}
+
+#define virtio_find_vqs(vdev, nvqs, vqs, vqs_info, desc) \
+	cdma_virtio_find_vqs((vdev), (nvqs), (vqs), (vqs_info), (desc))
 #endif
 
 /*
