@@ -20,6 +20,7 @@
 #include <linux/vhost_iotlb.h>
 #include <linux/xarray.h>
 
+#include <linux/cdma_compat.h>
 #include <linux/cdma_engine.h>
 #include <uapi/linux/virtio_rdma_remote.h>
 

@@ -157,6 +157,7 @@ static int rz_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 	return 0;
 }
 
+#if CDMA_HAVE_VDPA_GET_VQ_SIZE
 static u16 rz_get_vq_size(struct vdpa_device *vdpa, u16 idx)
 {
 	struct rz_dev *rz = vdpa_to_rz(vdpa);
@@ -166,6 +167,7 @@ static u16 rz_get_vq_size(struct vdpa_device *vdpa, u16 idx)
 		return READ_ONCE(vq->num);
 	return RZ_QUEUE_MAX;
 }
+#endif
 
 static u32 rz_get_vq_align(struct vdpa_device *vdpa)
 {
@@ -177,10 +179,12 @@ static u64 rz_get_device_features(struct vdpa_device *vdpa)
 	return vdpa_to_rz(vdpa)->offered;
 }
 
+#if CDMA_HAVE_VDPA_BACKEND_FEATURES
 static u64 rz_get_backend_features(const struct vdpa_device *vdpa)
 {
 	return BIT_ULL(VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK);
 }
+#endif
 
 static int rz_set_driver_features(struct vdpa_device *vdpa, u64 features)
 {
@@ -310,9 +314,16 @@ static int rz_compat_reset(struct vdpa_device *vdpa, u32 flags)
 	return ret;
 }
 
+/*
+ * The IOTLB outlives a reset, except on a kernel without reset_map
+ * (CDMA_HAVE_VDPA_RESET_MAP), whose vhost_vdpa cannot ask for the default
+ * mapping back: there every reset restores it, as the parents of such
+ * kernels do, so that virtio_vdpa finds it after vhost_vdpa.
+ */
 static int rz_reset(struct vdpa_device *vdpa)
 {
-	return rz_compat_reset(vdpa, 0);
+	return rz_compat_reset(vdpa, CDMA_HAVE_VDPA_RESET_MAP ? 0 :
+				     VDPA_RESET_F_CLEAN_MAP);
 }
 
 static int rz_suspend(struct vdpa_device *vdpa)
@@ -326,6 +337,7 @@ static int rz_suspend(struct vdpa_device *vdpa)
 	return 0;
 }
 
+#if CDMA_HAVE_VDPA_RESUME
 static int rz_resume(struct vdpa_device *vdpa)
 {
 	struct rz_dev *rz = vdpa_to_rz(vdpa);
@@ -338,6 +350,7 @@ static int rz_resume(struct vdpa_device *vdpa)
 	mutex_unlock(&rz->lock);
 	return 0;
 }
+#endif
 
 static size_t rz_get_config_size(struct vdpa_device *vdpa)
 {
@@ -385,10 +398,14 @@ const struct vdpa_config_ops rz_config_ops = {
 	.get_vq_ready		= rz_get_vq_ready,
 	.set_vq_state		= rz_set_vq_state,
 	.get_vq_state		= rz_get_vq_state,
+#if CDMA_HAVE_VDPA_GET_VQ_SIZE
 	.get_vq_size		= rz_get_vq_size,
+#endif
 	.get_vq_align		= rz_get_vq_align,
 	.get_device_features	= rz_get_device_features,
+#if CDMA_HAVE_VDPA_BACKEND_FEATURES
 	.get_backend_features	= rz_get_backend_features,
+#endif
 	.set_driver_features	= rz_set_driver_features,
 	.get_driver_features	= rz_get_driver_features,
 	.set_config_cb		= rz_set_config_cb,
@@ -398,9 +415,13 @@ const struct vdpa_config_ops rz_config_ops = {
 	.get_status		= rz_get_status,
 	.set_status		= rz_set_status,
 	.reset			= rz_reset,
+#if CDMA_HAVE_VDPA_RESET_MAP
 	.compat_reset		= rz_compat_reset,
+#endif
 	.suspend		= rz_suspend,
+#if CDMA_HAVE_VDPA_RESUME
 	.resume			= rz_resume,
+#endif
 	.get_config_size	= rz_get_config_size,
 	.get_config		= rz_get_config,
 	.set_config		= rz_set_config,
@@ -409,8 +430,12 @@ const struct vdpa_config_ops rz_config_ops = {
 	.set_map		= rz_set_map,
 	.dma_map		= rz_dma_map,
 	.dma_unmap		= rz_dma_unmap,
+#if CDMA_HAVE_VDPA_RESET_MAP
 	.reset_map		= rz_reset_map,
+#endif
+#if CDMA_HAVE_VDPA_BIND_MM
 	.bind_mm		= rz_bind_mm,
 	.unbind_mm		= rz_unbind_mm,
+#endif
 	.free			= rz_free,
 };

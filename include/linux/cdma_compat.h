@@ -18,9 +18,11 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/slab.h>
+#include <linux/vdpa.h>
 #include <linux/version.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
+#include <uapi/linux/vhost.h>
 #include <xen/xen.h>
 
 /*
@@ -139,6 +141,8 @@ static inline int cdma_virtio_find_vqs(struct virtio_device *vdev,
 
 /*
  * Features compiled out on older kernels (1 when the kernel has them).
+ * Where a vDPA operation came with a uAPI or vdpa.h constant, the constant
+ * is tested rather than the version.
  *
  * CDMA_HAVE_VDPA_BIND_MM: vdpa_config_ops.bind_mm()/unbind_mm() (6.4), by
  * which vhost_vdpa hands a "use_va" device the VMM's mm.  Without it the
@@ -147,5 +151,51 @@ static inline int cdma_virtio_find_vqs(struct virtio_device *vdev,
  * (documented in Documentation/admin-guide.rst, "Supported kernels").
  */
 #define CDMA_HAVE_VDPA_BIND_MM	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0))
+
+/*
+ * CDMA_HAVE_VDPA_RESUME: vdpa_config_ops.resume() (6.3, with
+ * VHOST_BACKEND_F_RESUME).  Without it a suspended device stays suspended
+ * until reset, which is all vhost_vdpa then offers.
+ */
+#ifdef VHOST_BACKEND_F_RESUME
+#define CDMA_HAVE_VDPA_RESUME	1
+#else
+#define CDMA_HAVE_VDPA_RESUME	0
+#endif
+
+/*
+ * CDMA_HAVE_VDPA_BACKEND_FEATURES: vdpa_config_ops.get_backend_features(),
+ * which came with VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK.  Without it
+ * vhost_vdpa offers no backend feature of the device's own.
+ */
+#ifdef VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK
+#define CDMA_HAVE_VDPA_BACKEND_FEATURES	1
+#else
+#define CDMA_HAVE_VDPA_BACKEND_FEATURES	0
+#endif
+
+/*
+ * CDMA_HAVE_VDPA_RESET_MAP: vdpa_config_ops.reset_map() and compat_reset()
+ * (6.7, with VDPA_RESET_F_CLEAN_MAP), by which the IOTLB outlives a device
+ * reset.  Before, every reset restored the default mapping, as in-tree
+ * parents did: the flag is defined here for the reset op to pass it.
+ */
+#ifdef VDPA_RESET_F_CLEAN_MAP
+#define CDMA_HAVE_VDPA_RESET_MAP	1
+#else
+#define CDMA_HAVE_VDPA_RESET_MAP	0
+#define VDPA_RESET_F_CLEAN_MAP		1
+#endif
+
+/*
+ * CDMA_HAVE_VDPA_GET_VQ_SIZE: vdpa_config_ops.get_vq_size(), which came
+ * with VHOST_VDPA_GET_VRING_SIZE.  Without it the vDPA drivers only know
+ * the largest size, get_vq_num_max().
+ */
+#ifdef VHOST_VDPA_GET_VRING_SIZE
+#define CDMA_HAVE_VDPA_GET_VQ_SIZE	1
+#else
+#define CDMA_HAVE_VDPA_GET_VQ_SIZE	0
+#endif
 
 #endif /* _LINUX_CDMA_COMPAT_H */
