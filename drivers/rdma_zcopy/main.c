@@ -161,7 +161,11 @@ static int rz_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	unsigned int i;
 	int ret;
 
-	/* One virtqueue group, one address space; VA capable (bind_mm). */
+	/*
+	 * One virtqueue group, one address space; VA capable (bind_mm).  A
+	 * kernel without bind_mm has vhost_vdpa refused when it negotiates
+	 * features; use_va spares it pinning a VM's memory first.
+	 */
 	rz = vdpa_alloc_device(struct rz_dev, vdpa, NULL, &rz_config_ops,
 			       1, 1, name, true);
 	if (IS_ERR(rz))

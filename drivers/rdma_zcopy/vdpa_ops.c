@@ -186,6 +186,14 @@ static u64 rz_get_backend_features(const struct vdpa_device *vdpa)
 }
 #endif
 
+/* Physical addresses are honoured for this in-kernel driver only. */
+static bool rz_driver_is_virtio_vdpa(struct rz_dev *rz)
+{
+	const struct device_driver *drv = READ_ONCE(rz->vdpa.dev.driver);
+
+	return drv && !strcmp(drv->name, "virtio_vdpa");
+}
+
 static int rz_set_driver_features(struct vdpa_device *vdpa, u64 features)
 {
 	struct rz_dev *rz = vdpa_to_rz(vdpa);
@@ -199,6 +207,12 @@ static int rz_set_driver_features(struct vdpa_device *vdpa, u64 features)
 		/* No legacy interface; memory is reached through the IOTLB. */
 		rz->features = 0;
 		ret = -EINVAL;
+	} else if (!CDMA_HAVE_VDPA_BIND_MM && !rz_driver_is_virtio_vdpa(rz)) {
+		/* No mm can be bound (rz_pick_mode()): refuse the driver now. */
+		dev_warn_ratelimited(&rz->vdpa.dev,
+				     "no vDPA bind_mm in this kernel (6.4+): refusing every driver but virtio_vdpa\n");
+		rz->features = 0;
+		ret = -EOPNOTSUPP;
 	} else {
 		rz->features = features & rz->offered;
 	}
@@ -256,11 +270,9 @@ static u8 rz_get_status(struct vdpa_device *vdpa)
  */
 static enum rz_mode rz_pick_mode(struct rz_dev *rz)
 {
-	const struct device_driver *drv = READ_ONCE(rz->vdpa.dev.driver);
-
 	if (rz->mm)
 		return RZ_MODE_VA;
-	if (drv && !strcmp(drv->name, "virtio_vdpa"))
+	if (rz_driver_is_virtio_vdpa(rz))
 		return RZ_MODE_PA;
 	dev_warn(&rz->vdpa.dev,
 		 "no address space bound and no in-kernel driver: queues are not processed\n");

@@ -147,8 +147,9 @@ static inline int cdma_virtio_find_vqs(struct virtio_device *vdev,
  * CDMA_HAVE_VDPA_BIND_MM: vdpa_config_ops.bind_mm()/unbind_mm() (6.4), by
  * which vhost_vdpa hands a "use_va" device the VMM's mm.  Without it the
  * vDPA backend cannot reach the VMM's address space, so there is no
- * in-place page swap: the backend refuses a VM's buffer allocations
- * (documented in Documentation/admin-guide.rst, "Supported kernels").
+ * in-place page swap: the backend refuses every driver but virtio_vdpa
+ * when it negotiates features (documented in
+ * Documentation/admin-guide.rst, "Supported kernels").
  */
 #define CDMA_HAVE_VDPA_BIND_MM	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0))
 
