@@ -177,33 +177,6 @@ static long cdma_ioctl_free(struct cdma_file *f, void __user *argp)
 	return ret ?: cdma_buf_free(f->ctx, a.handle);
 }
 
-static long cdma_ioctl_wait(struct cdma_file *f, void __user *argp)
-{
-	struct cdma_wait w;
-	int ret;
-
-	if (copy_from_user(&w, argp, sizeof(w)))
-		return -EFAULT;
-	/* The record is consumed by the wait: check it can be returned. */
-	if (copy_to_user(argp, &w, sizeof(w)))
-		return -EFAULT;
-	ret = cdma_cq_wait(&f->cq, w.cookie, w.timeout_ns, &w.completion);
-	if (ret)
-		return ret;
-	return copy_to_user(argp, &w, sizeof(w)) ? -EFAULT : 0;
-}
-
-static long cdma_ioctl_set_mode(struct cdma_file *f, void __user *argp)
-{
-	struct cdma_mode m;
-	int ret;
-
-	if (copy_from_user(&m, argp, sizeof(m)))
-		return -EFAULT;
-	ret = cdma_mode_check(&m);
-	return ret ?: cdma_cq_set_mode(&f->cq, &m);
-}
-
 static long cdma_ioctl_export(struct cdma_file *f, void __user *argp)
 {
 	struct cdma_export e;
@@ -252,9 +225,9 @@ static long cdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case CDMA_IOC_SUBMIT:
 		return cdma_ioctl_submit(f, argp);
 	case CDMA_IOC_WAIT:
-		return cdma_ioctl_wait(f, argp);
+		return cdma_cq_ioctl_wait(&f->cq, argp);
 	case CDMA_IOC_SET_MODE:
-		return cdma_ioctl_set_mode(f, argp);
+		return cdma_cq_ioctl_set_mode(&f->cq, argp);
 	case CDMA_IOC_EXPORT:
 		return cdma_ioctl_export(f, argp);
 	case CDMA_IOC_REVOKE:

@@ -52,33 +52,6 @@ static void vrr_info(const struct vrr_dev *dev, struct cdma_info *info)
 	info->page_size = PAGE_SIZE;
 }
 
-static long vrr_ioctl_wait(struct vrr_file *f, void __user *argp)
-{
-	struct cdma_wait w;
-	int ret;
-
-	if (copy_from_user(&w, argp, sizeof(w)))
-		return -EFAULT;
-	/* The record is consumed by the wait: check it can be returned. */
-	if (copy_to_user(argp, &w, sizeof(w)))
-		return -EFAULT;
-	ret = cdma_cq_wait(&f->cq, w.cookie, w.timeout_ns, &w.completion);
-	if (ret)
-		return ret;
-	return copy_to_user(argp, &w, sizeof(w)) ? -EFAULT : 0;
-}
-
-static long vrr_ioctl_set_mode(struct vrr_file *f, void __user *argp)
-{
-	struct cdma_mode m;
-	int ret;
-
-	if (copy_from_user(&m, argp, sizeof(m)))
-		return -EFAULT;
-	ret = cdma_mode_check(&m);
-	return ret ?: cdma_cq_set_mode(&f->cq, &m);
-}
-
 static long vrr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct vrr_file *f = file->private_data;
@@ -99,9 +72,9 @@ static long vrr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case CDMA_IOC_SUBMIT:
 		return vrr_ioctl_submit(f, argp);
 	case CDMA_IOC_WAIT:
-		return vrr_ioctl_wait(f, argp);
+		return cdma_cq_ioctl_wait(&f->cq, argp);
 	case CDMA_IOC_SET_MODE:
-		return vrr_ioctl_set_mode(f, argp);
+		return cdma_cq_ioctl_set_mode(&f->cq, argp);
 	case CDMA_IOC_EXPORT:
 		return vrr_ioctl_export(f, argp);
 	case CDMA_IOC_REVOKE:
