@@ -455,6 +455,9 @@ long vrr_ioctl_alloc(struct vrr_file *f, void __user *argp)
 	ret = cdma_alloc_check(&a, dev->cfg.max_buffer_size);
 	if (ret)
 		return ret;
+	ret = vrr_file_session(f);
+	if (ret)
+		return ret;
 
 	/* Reserve the handle first: a full file must not allocate. */
 	ret = xa_alloc(&f->bufs, &handle, NULL,

@@ -166,6 +166,8 @@ static int vrr_probe(struct virtio_device *vdev)
 	init_waitqueue_head(&dev->req_wq);
 	xa_init_flags(&dev->xfers, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
 	xa_init(&dev->sessions);
+	spin_lock_init(&dev->files_lock);
+	INIT_LIST_HEAD(&dev->files);
 	init_rwsem(&dev->dma_sem);
 	spin_lock_init(&dev->bufs_lock);
 	INIT_LIST_HEAD(&dev->mapped);
@@ -214,12 +216,11 @@ err:
 static void vrr_shutdown_files(struct vrr_dev *dev)
 {
 	struct vrr_file *f;
-	unsigned long id;
 
-	xa_lock(&dev->sessions);
-	xa_for_each(&dev->sessions, id, f)
+	spin_lock(&dev->files_lock);
+	list_for_each_entry(f, &dev->files, node)
 		cdma_cq_shutdown(&f->cq);
-	xa_unlock(&dev->sessions);
+	spin_unlock(&dev->files_lock);
 }
 
 static void vrr_remove(struct virtio_device *vdev)

@@ -2,10 +2,14 @@
 /*
  * virtio_rdma_remote: sessions.
  *
- * Every open file is one session of the device: SESSION_OPEN at open(),
- * SESSION_CLOSE at release().  The device cancels the session's transfers
- * and frees its buffers and exports when the session closes; the driver
- * then completes whatever it still tracks and frees the guest pages.
+ * Every open file is one session of the device: SESSION_OPEN at the
+ * file's first ALLOC (every other request names a buffer, so needs one),
+ * SESSION_CLOSE at release().  Not at open(): misc_open() holds the misc
+ * device mutex of the whole system while ->open() runs, and a device that
+ * does not answer would block every misc device's open.  The device
+ * cancels the session's transfers and frees its buffers and exports when
+ * the session closes; the driver then completes whatever it still tracks
+ * and frees the guest pages.
  */
 
 #include <linux/slab.h>
@@ -32,21 +36,16 @@ static int vrr_session_request(struct vrr_dev *dev, u32 opcode, u32 session,
 }
 
 /**
- * vrr_file_open() - open a session of the device
+ * vrr_file_open() - the state of a new open file
  * @dev: the device
  *
- * The wait for the device is uninterruptible: a session the driver gave
- * up on would stay open on the device for ever.  Device removal ends it.
+ * No request: the session is opened by the first ALLOC.
  *
- * Return: the file state with one reference, or an ERR_PTR: the device's
- * status (-ENOSPC when it has max_sessions open), -EIO for an invalid
- * session id, -ENODEV or -ENOMEM.
+ * Return: the file state with one reference, or ERR_PTR(-ENOMEM).
  */
 struct vrr_file *vrr_file_open(struct vrr_dev *dev)
 {
 	struct vrr_file *f;
-	u32 id = 0;
-	int ret;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
@@ -54,6 +53,7 @@ struct vrr_file *vrr_file_open(struct vrr_dev *dev)
 	refcount_set(&f->ref, 1);
 	kref_get(&dev->ref);
 	f->dev = dev;
+	mutex_init(&f->session_lock);
 	cdma_cq_init(&f->cq, dev->cfg.max_inflight);
 	f->cq.ops = &vrr_cq_ops;
 	xa_init_flags(&f->bufs, XA_FLAGS_ALLOC1);
@@ -61,14 +61,51 @@ struct vrr_file *vrr_file_open(struct vrr_dev *dev)
 	spin_lock_init(&f->lock);
 	INIT_LIST_HEAD(&f->orphans);
 
+	spin_lock(&dev->files_lock);
+	list_add(&f->node, &dev->files);
+	spin_unlock(&dev->files_lock);
+	/*
+	 * remove() ends the queues of the files it finds in @files after
+	 * setting @dead: one it did not find is ended here.
+	 */
+	if (READ_ONCE(dev->dead))
+		cdma_cq_shutdown(&f->cq);
+	return f;
+}
+
+/**
+ * vrr_file_session() - make sure the file has its session on the device
+ * @f: the file
+ *
+ * The wait for the device is uninterruptible: a session the driver gave
+ * up on would stay open on the device for ever.  Device removal ends it.
+ *
+ * Return: 0, or the device's status (-ENOSPC when it has max_sessions
+ * open), -EIO for an invalid session id, -ENODEV, -ENOMEM, or -EINTR when
+ * a fatal signal came while another thread was opening it.
+ */
+int vrr_file_session(struct vrr_file *f)
+{
+	struct vrr_dev *dev = f->dev;
+	u32 id = 0;
+	int ret;
+
+	if (READ_ONCE(f->session))
+		return 0;
+	if (mutex_lock_killable(&f->session_lock))
+		return -EINTR;
+	if (f->session) {
+		ret = 0;
+		goto out;
+	}
 	ret = vrr_session_request(dev, VIRTIO_RDMA_REMOTE_OP_SESSION_OPEN, 0,
 				  &id);
 	if (ret)
-		goto err;
+		goto out;
 	if (!id) {
 		dev_warn_ratelimited(&dev->vdev->dev, "device gave session id 0\n");
 		ret = -EIO;
-		goto err;
+		goto out;
 	}
 	ret = xa_insert(&dev->sessions, id, f, GFP_KERNEL);
 	if (ret == -EBUSY) {
@@ -76,25 +113,17 @@ struct vrr_file *vrr_file_open(struct vrr_dev *dev)
 		dev_warn_ratelimited(&dev->vdev->dev,
 				     "device gave session id %u twice\n", id);
 		ret = -EIO;
-		goto err;
+		goto out;
 	}
 	if (ret) {
 		vrr_session_request(dev, VIRTIO_RDMA_REMOTE_OP_SESSION_CLOSE,
 				    id, NULL);
-		goto err;
+		goto out;
 	}
-	f->session = id;
-	/*
-	 * remove() ends the queues of the files it finds in @sessions after
-	 * setting @dead: one it did not find is ended here.
-	 */
-	if (READ_ONCE(dev->dead))
-		cdma_cq_shutdown(&f->cq);
-	return f;
-
-err:
-	vrr_file_put(f);
-	return ERR_PTR(ret);
+	WRITE_ONCE(f->session, id);
+out:
+	mutex_unlock(&f->session_lock);
+	return ret;
 }
 
 /**
@@ -111,6 +140,14 @@ void vrr_file_close(struct vrr_file *f)
 	bool leak;
 	int ret;
 
+	spin_lock(&dev->files_lock);
+	list_del(&f->node);
+	spin_unlock(&dev->files_lock);
+	if (!f->session) {
+		/* No session, so no buffer and no transfer either. */
+		vrr_file_put(f);
+		return;
+	}
 	/* The device may give the id to a new session once it is closed. */
 	xa_erase(&dev->sessions, f->session);
 	ret = vrr_session_request(dev, VIRTIO_RDMA_REMOTE_OP_SESSION_CLOSE,

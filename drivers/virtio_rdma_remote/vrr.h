@@ -51,6 +51,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
+#include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
@@ -147,6 +148,8 @@ struct vrr_evt {
  * @xfers: tag -> &struct vrr_xfer of the transfers in flight
  * @next_tag: cyclic tag allocation cursor (under the @xfers lock)
  * @sessions: session id -> &struct vrr_file of the open sessions
+ * @files_lock: protects @files
+ * @files: every open &struct vrr_file (those without a session too)
  * @dma_dev: device that maps buffers for DMA, or NULL when the device uses
  *	guest physical addresses
  * @dma_sem: read: DMA mapping in progress; write: remove() unmapping
@@ -178,6 +181,8 @@ struct vrr_dev {
 	struct xarray xfers;
 	u32 next_tag;
 	struct xarray sessions;
+	spinlock_t files_lock; /* see above */
+	struct list_head files;
 
 	struct device *dma_dev;
 	struct rw_semaphore dma_sem;
@@ -195,7 +200,10 @@ struct vrr_dev {
  * struct vrr_file - an open device: one session of the device
  * @ref: see the top of this file
  * @dev: the device (a reference)
- * @session: session id given by the device, non-zero
+ * @session: session id given by the device; 0 until the first ALLOC
+ *	opens the session (vrr_file_session()), under @session_lock
+ * @session_lock: serialises the opening of the session
+ * @node: in &vrr_dev.files
  * @cq: completion queue of asynchronous transfers
  * @bufs: local handle -> &struct vrr_buf (a reference)
  * @handles: read: a device handle is in use by a request; write: FREE, so
@@ -208,6 +216,8 @@ struct vrr_file {
 	refcount_t ref;
 	struct vrr_dev *dev;
 	u32 session;
+	struct mutex session_lock; /* see above */
+	struct list_head node;
 	struct cdma_cq cq;
 	struct xarray bufs;
 	struct rw_semaphore handles;
@@ -343,6 +353,7 @@ void vrr_queue_poll_end(struct vrr_queue *q);
 
 /* session.c */
 struct vrr_file *vrr_file_open(struct vrr_dev *dev);
+int vrr_file_session(struct vrr_file *f);
 void vrr_file_close(struct vrr_file *f);
 void vrr_file_put(struct vrr_file *f);
 
