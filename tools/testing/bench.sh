@@ -16,7 +16,8 @@
 # BENCH_LOOPBACK: the guest device set-up wrapper in the VM (default
 # tools/testing/vm/guest/rdma-loopback.sh).
 # Environment otherwise as for demo.sh.  Output in $REPO/out/bench/:
-# guest.log (the whole run), bench.csv, ratios.csv, bench.json, *.png.
+# guest.log (the whole run), bench.csv, ratios.csv, bench.json, *.png,
+# zcopy-alloc.out (allocation in VA mode, vmm_alloc_bench).
 # Fails when the VM run fails, when the guest device is missing, or when
 # the plots cannot be made.
 set -euo pipefail
@@ -25,6 +26,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 build_modules_and_tools
+make -C "$REPO/tools/testing/selftests/cdma" >/dev/null
 [ -x "$REPO/tools/cdma/cdma-bench" ] ||
 	die "tools/cdma/cdma-bench was not built"
 out=$REPO/out/bench
@@ -51,7 +53,7 @@ echo
 echo "== make bench"
 grep -E '^(ratio |guest device: MISSING|DATA CHECK|fit )' "$out/guest.log" || true
 if [ -s "$out/bench.csv" ]; then
-	echo "files: $out/guest.log (tables), bench.csv, ratios.csv, bench.json"
+	echo "files: $out/guest.log (tables), bench.csv, ratios.csv, bench.json, zcopy-alloc.out"
 	for f in "$out"/*.png; do
 		[ ! -e "$f" ] || echo "plot: $f"
 	done

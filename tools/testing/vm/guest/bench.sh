@@ -4,7 +4,10 @@
 # $RESULTS, with the words of $RESULTS/bench.args as extra arguments,
 # inside guest/rdma-loopback.sh 1 (the guest device: virtio_rdma_remote on
 # rdma_zcopy through virtio_vdpa, /dev/cdma1 beside the native /dev/cdma0);
-# then unload the modules.
+# then, for zero-copy in VA mode (rdma_zcopy's in-place swap), the
+# allocation times of selftests/cdma/vmm_alloc_bench, which plays a VMM
+# over a vhost-vdpa device of rdma_zcopy (guest/rdma-vhost.sh), appended
+# to bench.out and in $RESULTS/zcopy-alloc.out; then unload the modules.
 #
 # cdma-bench finds the native device (no CDMA_CAP_VIRTUAL) and the guest
 # device (CDMA_CAP_VIRTUAL) by itself.  When the loopback set-up fails (or
@@ -41,6 +44,17 @@ if ! grep -q '^# cdma-bench:' "$out"; then
 	echo "bench: the guest device could not be set up; native device only"
 	rc=0
 	stdbuf -oL -eL "$bench" -o "$RESULTS" "${args[@]}" || rc=$?
+fi
+zc=$REPO/tools/testing/selftests/cdma/vmm_alloc_bench
+if [ -x "$zc" ]; then
+	echo "+ rdma-vhost.sh vmm_alloc_bench"
+	st=0
+	"$(dirname "$0")/rdma-vhost.sh" stdbuf -oL -eL "$zc" |
+		tee "$RESULTS/zcopy-alloc.out" || st=$?
+	cat "$RESULTS/zcopy-alloc.out" >>"$out"
+	[ "$st" -eq 0 ] || { echo "bench: vmm_alloc_bench failed ($st)"; rc=1; }
+else
+	echo "bench: no $zc"
 fi
 unload_modules
 exit "$rc"
