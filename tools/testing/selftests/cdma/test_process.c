@@ -255,3 +255,39 @@ CDMA_TEST_SLOW(threads_concurrent)
 	}
 	EXPECT_EQ(0, cd_poll(self->fd, POLLIN, 0));
 }
+
+/*
+ * Many open files: open() always succeeds (a guest device opens its
+ * session at the file's first ALLOC, never in open()); an ALLOC succeeds
+ * or, on a device that limits sessions, fails with ENOSPC; the files'
+ * resources are released at close: a new file allocates again.
+ */
+#define CD_MANY_FILES	160
+
+CDMA_TEST(open_many)
+{
+	int fds[CD_MANY_FILES], i, r, ok = 0, nospc = 0;
+	__u32 h;
+
+	for (i = 0; i < CD_MANY_FILES; i++) {
+		fds[i] = cd_open();
+		ASSERT_LE(0, fds[i]) TH_LOG("open #%d: %s", i, strerror(errno));
+	}
+	for (i = 0; i < CD_MANY_FILES; i++) {
+		r = cd_alloc(fds[i], self->page, &h, NULL);
+		EXPECT_TRUE(r == 0 || r == -ENOSPC)
+			TH_LOG("ALLOC on file #%d: %s", i, strerror(-r));
+		if (!r)
+			ok++;
+		else if (r == -ENOSPC)
+			nospc++;
+	}
+	EXPECT_LT(0, ok);
+	TH_LOG("%d files: %d allocated, %d ENOSPC (session limit)",
+	       CD_MANY_FILES, ok, nospc);
+	for (i = 0; i < CD_MANY_FILES; i++)
+		EXPECT_EQ(0, close(fds[i]));
+
+	ASSERT_EQ(0, cd_alloc(self->fd, self->page, &h, NULL));
+	EXPECT_EQ(0, cd_free(self->fd, h));
+}
