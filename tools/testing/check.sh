@@ -8,15 +8,17 @@
 # Prints one line per suite, "SUITE@ENV: N passed, M failed, K skipped",
 # then "total: ...".  Exits 1 if anything failed or a suite is missing.
 # Logs go to $REPO/out/check/ (printed on failure).
-# Environments: "stock" (Debian's kernel) and "debug" (the kernel of
-# vm/debug.config, built by vm/build-debug-kernel.sh into $CACHE when
-# missing: 10-30 min once; the modules and the KUnit test modules are built
+# Environments: "stock" (Debian's kernel), "6.1" (Debian 12's own 6.1
+# kernel, downloaded by vm/fetch-kernel.sh, with the modules of build@6.1),
+# "debug" (the kernel of vm/debug.config, built by vm/build-debug-kernel.sh
+# into $CACHE when missing: 10-30 min once; the modules and the KUnit test
+# modules are built
 # against it in $CACHE/debug-modules/, outside the repository), and
 # "nested" (a QEMU guest inside the stock test VM, given a vDPA device of
 # rdma_zcopy through vhost_vdpa: vm/nested/README.md).
 # Environment: KVER, KDIR, CACHE (as in the Makefile), CHECK_TIMEOUT (VM
 # time limit, default 900 s; CHECK_DEBUG_TIMEOUT for the debug VM, default
-# 1800 s), CHECK_ENVS (default "stock debug nested"),
+# 1800 s), CHECK_ENVS (default "stock 6.1 debug nested"),
 # VERBOSE=1 (echo the VM console).
 set -euo pipefail
 
@@ -328,6 +330,11 @@ debug_env() {
 # drivers not ported to 6.1 (Kbuild's CDMA_EXCLUDE), each counted as
 # skipped; none.
 MATRIX_EXCLUDE_6_1=""
+# Where the compile matrix builds the modules for headers KVER.
+matrix_dir() { # matrix_dir KVER
+	echo "$CACHE/matrix/$1-$(echo "$REPO" | sha256sum | cut -c1-8)"
+}
+
 matrix_build() { # matrix_build SERIES EXCLUDE...
 	local series=$1 kver kdir dir d
 	shift
@@ -338,7 +345,7 @@ matrix_build() { # matrix_build SERIES EXCLUDE...
 		return
 	fi
 	kdir=/usr/src/linux-headers-$kver
-	dir=$CACHE/matrix/$kver-$(echo "$REPO" | sha256sum | cut -c1-8)
+	dir=$(matrix_dir "$kver")
 	for d in "$CACHE"/matrix/*/; do
 		d=${d%/}
 		# KVER-HASH: drop the builds for headers no longer installed.
@@ -392,9 +399,29 @@ nested_env() {
 	account "$line"
 }
 
-for env in ${CHECK_ENVS:-stock debug nested}; do
+# --- 6.1 environment: Debian 12's own kernel series -------------------------
+# The modules build@6.1 built, on Debian's 6.1 kernel (fetch-kernel.sh:
+# downloaded, not installed): install, depmod, modprobe, the native suite.
+# Debian's 6.1 has no vDPA, so no rdma_zcopy and no guest device there
+# (Documentation/admin-guide.rst, "Supported kernels"); virtio_rdma_remote
+# loads and unloads.
+env_6_1() {
+	local kver root
+	if ! kver=$(KSERIES=6.1 detect_kver 2>/dev/null) ||
+		! root=$("$VM/fetch-kernel.sh" "$kver"); then
+		echo "modules@6.1: FAILED: no 6.1 headers or kernel image" >&2
+		account "modules@6.1: 0 passed, 1 failed, 0 skipped"
+		return
+	fi
+	vm_env 6.1 --kernel "$root/boot/vmlinuz-$kver" \
+		--moddir "$root/lib/modules/$kver" \
+		--setenv "KO_DIR=$(matrix_dir "$kver")"
+}
+
+for env in ${CHECK_ENVS:-stock 6.1 debug nested}; do
 	case $env in
 	stock) vm_env stock ;;
+	6.1) env_6_1 ;;
 	debug) debug_env ;;
 	nested) nested_env ;;
 	*) die "unknown environment $env (CHECK_ENVS)" ;;

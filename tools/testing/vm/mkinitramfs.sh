@@ -15,6 +15,9 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 
 MODULES=(9p 9pnet_virtio overlay)
+# Loaded when they are modules (built into Debian's 6.12 and the debug
+# kernel, modules of Debian's 6.1): the transport of the 9p device.
+OPTIONAL=(virtio_pci)
 
 [ $# -ge 1 ] || die "usage: $0 KVER [MODDIR]"
 kver=$1
@@ -30,10 +33,15 @@ module_files() {
 	[ "$base/lib/modules/$kver" = "$moddir" ] ||
 		die "MODDIR must end in /lib/modules/$kver"
 	[ -z "$base" ] || opt=(-d "$base")
-	for m in "${MODULES[@]}"; do
-		modprobe "${opt[@]}" -S "$kver" --show-depends "$m" |
-			awk '$1 == "insmod" { print $2 }'
-	done | awk '!seen[$0]++'
+	{
+		for m in "${OPTIONAL[@]}"; do
+			modprobe "${opt[@]}" -S "$kver" --show-depends "$m" \
+				2>/dev/null || true
+		done
+		for m in "${MODULES[@]}"; do
+			modprobe "${opt[@]}" -S "$kver" --show-depends "$m"
+		done
+	} | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
 }
 
 mapfile -t files < <(module_files)
