@@ -12,8 +12,8 @@
 # kernel, downloaded by vm/fetch-kernel.sh, with the modules of build@6.1),
 # "debug" (the kernel of vm/debug.config, built by vm/build-debug-kernel.sh
 # into $CACHE when missing: 10-30 min once; the modules and the KUnit test
-# modules are built
-# against it in $CACHE/debug-modules/, outside the repository), and
+# modules are built against it in $CACHE/debug-modules/, outside the
+# repository), and
 # "nested" (a QEMU guest inside the stock test VM, given a vDPA device of
 # rdma_zcopy through vhost_vdpa: vm/nested/README.md).
 # Environment: KVER, KDIR, CACHE (as in the Makefile), CHECK_TIMEOUT (VM
