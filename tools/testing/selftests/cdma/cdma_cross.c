@@ -24,6 +24,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "cdma_helpers.h"
+#include "harness_args.h"
 
 static const char *xc_path[2] = { NULL, NULL };
 
@@ -509,35 +510,17 @@ static void xc_usage(const char *prog)
 int main(int argc, char **argv)
 {
 	const char *seed = getenv("CDMA_SEED");
+	const struct cd_opt opts[] = {
+		{ "-a", NULL, &xc_path[0] }, { "-b", NULL, &xc_path[1] },
+	};
 	char **av;
-	int ac = 0, i;
+	int ac;
 
 	cdma_seed = seed && *seed ? strtoull(seed, NULL, 0) :
 		    ((uint64_t)getpid() << 32) ^ cd_now_ns();
-	av = calloc((size_t)argc + 1, sizeof(*av));
+	av = cd_harness_args(argc, argv, opts, 2, xc_usage, &ac);
 	if (!av)
 		return KSFT_FAIL;
-	av[ac++] = argv[0];
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-a") || !strcmp(a, "-b")) {
-			if (i + 1 >= argc) {
-				xc_usage(argv[0]);
-				return KSFT_FAIL;
-			}
-			xc_path[a[1] == 'b'] = argv[++i];
-		} else if (a[0] == '-' && a[1] && strchr("FfVvTtr", a[1]) &&
-			   !a[2] && i + 1 < argc) {
-			av[ac++] = argv[i++];
-			av[ac++] = argv[i];
-		} else {
-			if (!strcmp(a, "-h"))
-				xc_usage(argv[0]);
-			av[ac++] = argv[i];
-		}
-	}
-	av[ac] = NULL;
 	if (!xc_path[0] || !xc_path[1]) {
 		xc_usage(argv[0]);
 		return KSFT_FAIL;

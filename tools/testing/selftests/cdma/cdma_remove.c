@@ -37,6 +37,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "cdma_helpers.h"
+#include "harness_args.h"
 
 extern char **environ;
 
@@ -598,42 +599,18 @@ static void rm_usage(const char *prog)
 int main(int argc, char **argv)
 {
 	const char *seed = getenv("CDMA_SEED");
+	const struct cd_opt opts[] = {
+		{ "-n", NULL, &rm_vdpa }, { "-m", NULL, &rm_mgmt },
+		{ "-N", NULL, &rm_native },
+	};
 	char **av;
-	int ac = 0, i;
+	int ac;
 
 	cdma_seed = seed && *seed ? strtoull(seed, NULL, 0) :
 		    ((uint64_t)getpid() << 32) ^ cd_now_ns();
-	av = calloc((size_t)argc + 1, sizeof(*av));
+	av = cd_harness_args(argc, argv, opts, 3, rm_usage, &ac);
 	if (!av)
 		return KSFT_FAIL;
-	av[ac++] = argv[0];
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char **opt = NULL;
-
-		if (!strcmp(a, "-n"))
-			opt = &rm_vdpa;
-		else if (!strcmp(a, "-m"))
-			opt = &rm_mgmt;
-		else if (!strcmp(a, "-N"))
-			opt = &rm_native;
-		if (opt) {
-			if (i + 1 >= argc) {
-				rm_usage(argv[0]);
-				return KSFT_FAIL;
-			}
-			*opt = argv[++i];
-		} else if (a[0] == '-' && a[1] && strchr("FfVvTtr", a[1]) &&
-			   !a[2] && i + 1 < argc) {
-			av[ac++] = argv[i++];
-			av[ac++] = argv[i];
-		} else {
-			if (!strcmp(a, "-h"))
-				rm_usage(argv[0]);
-			av[ac++] = argv[i];
-		}
-	}
-	av[ac] = NULL;
 	return test_harness_run(ac, av);
 }
 

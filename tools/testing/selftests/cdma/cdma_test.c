@@ -21,6 +21,7 @@
  * unit: the test files below are included, not linked.
  */
 #include "cdma_helpers.h"
+#include "harness_args.h"
 
 #include "test_info.c"
 #include "test_alloc.c"
@@ -54,8 +55,9 @@ int main(int argc, char **argv)
 {
 	const char *env = getenv("CDMA_DEV");
 	const char *seed = getenv("CDMA_SEED");
+	const struct cd_opt opts[] = { { "-d", "--device", &cdma_dev_path } };
 	char **av;
-	int ac = 0, i;
+	int ac;
 
 	if (env && *env)
 		cdma_dev_path = env;
@@ -64,39 +66,9 @@ int main(int argc, char **argv)
 	else
 		cdma_seed = ((uint64_t)getpid() << 32) ^ cd_now_ns();
 
-	/*
-	 * Take -d out of argv; hand everything else to the harness.  The
-	 * arguments of the harness's own options are copied untouched.
-	 */
-	av = calloc((size_t)argc + 1, sizeof(*av));
+	av = cd_harness_args(argc, argv, opts, 1, cd_usage, &ac);
 	if (!av)
 		return KSFT_FAIL;
-	av[ac++] = argv[0];
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-d") || !strcmp(a, "--device")) {
-			if (i + 1 >= argc) {
-				cd_usage(argv[0]);
-				return KSFT_FAIL;
-			}
-			cdma_dev_path = argv[++i];
-		} else if (!strncmp(a, "--device=", 9)) {
-			cdma_dev_path = a + 9;
-		} else if (!strncmp(a, "-d", 2)) {
-			cdma_dev_path = a + 2;
-		} else if (a[0] == '-' && a[1] && strchr("FfVvTtr", a[1]) &&
-			   !a[2] && i + 1 < argc) {
-			av[ac++] = argv[i++];
-			av[ac++] = argv[i];
-		} else if (!strcmp(a, "-h")) {
-			cd_usage(argv[0]);
-			av[ac++] = argv[i];
-		} else {
-			av[ac++] = argv[i];
-		}
-	}
-	av[ac] = NULL;
 
 	/* After the TAP output (TAP wants its version line first). */
 	atexit(cd_print_run);

@@ -56,6 +56,7 @@
 #pragma GCC diagnostic pop
 
 #include "vmm_virtio.h"
+#include "harness_args.h"
 
 #define S_OK		VIRTIO_RDMA_REMOTE_S_OK
 #define S_INVAL		VIRTIO_RDMA_REMOTE_S_INVAL
@@ -1888,9 +1889,10 @@ int main(int argc, char **argv)
 {
 	const char *env = getenv("ZCOPY_DEV");
 	const char *seed = getenv("CDMA_SEED");
+	const struct cd_opt opts[] = { { "-d", "--device", &zc_dev_path } };
 	struct timespec ts;
 	char **av;
-	int ac = 0, i;
+	int ac;
 
 	if (env && *env)
 		zc_dev_path = env;
@@ -1900,36 +1902,9 @@ int main(int argc, char **argv)
 	else
 		zc_seed = ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec;
 
-	/* Take -d out of argv; hand everything else to the harness. */
-	av = calloc((size_t)argc + 1, sizeof(*av));
+	av = cd_harness_args(argc, argv, opts, 1, zc_usage, &ac);
 	if (!av)
 		return KSFT_FAIL;
-	av[ac++] = argv[0];
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-d") || !strcmp(a, "--device")) {
-			if (i + 1 >= argc) {
-				zc_usage(argv[0]);
-				return KSFT_FAIL;
-			}
-			zc_dev_path = argv[++i];
-		} else if (!strncmp(a, "--device=", 9)) {
-			zc_dev_path = a + 9;
-		} else if (!strncmp(a, "-d", 2)) {
-			zc_dev_path = a + 2;
-		} else if (a[0] == '-' && a[1] && strchr("FfVvTtr", a[1]) &&
-			   !a[2] && i + 1 < argc) {
-			av[ac++] = argv[i++];
-			av[ac++] = argv[i];
-		} else if (!strcmp(a, "-h")) {
-			zc_usage(argv[0]);
-			av[ac++] = argv[i];
-		} else {
-			av[ac++] = argv[i];
-		}
-	}
-	av[ac] = NULL;
 
 	zc_mount_debugfs();
 	atexit(zc_print_run);
