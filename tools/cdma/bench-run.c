@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "pattern.h"
 
 const char *const bench_lat_modes[] = {
 	"sync", "sync-poll", "irq", "eventfd", "poll", NULL
@@ -34,21 +35,6 @@ static int64_t budget_ns(const struct bench_opts *o)
 static inline void clobber(void *p)
 {
 	__asm__ volatile("" : : "r"(p) : "memory");
-}
-
-/* A pattern that differs per position and per seed. */
-static void fill(unsigned char *p, uint64_t n, uint64_t seed)
-{
-	uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1, i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		memcpy(p + i, &x, 8);
-	}
-	for (; i < n; i++)
-		p[i] = (unsigned char)(i * 31 + seed);
 }
 
 static double mbps(uint64_t bytes, int64_t ns)
@@ -76,7 +62,7 @@ double bench_rate(struct bench_dev *d, const struct bench_opts *o,
 
 	/* A fresh pattern the timed transfers must have copied. */
 	if (verify) {
-		fill(d->src->addr, size, size ^ d->target);
+		cdma_pattern_fill(d->src->addr, size, size ^ d->target);
 		memset(d->dst->addr, 0, size);
 	}
 	/* Warm-up, untimed, where one transfer is short. */

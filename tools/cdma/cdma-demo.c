@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "libcdma.h"
+#include "pattern.h"
 
 #define MIN_SIZE	(4ULL << 10)
 #define MAX_SIZE	(64ULL << 20)
@@ -62,22 +63,6 @@ static struct cdma_buf *buf_get(struct cdma_dev *dev, uint64_t size)
 		return NULL;
 	}
 	return b;
-}
-
-/* A pattern that differs per position and per size. */
-static void fill(unsigned char *p, size_t n, uint64_t seed)
-{
-	uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		memcpy(p + i, &x, 8);
-	}
-	for (; i < n; i++)
-		p[i] = (unsigned char)(i * 31 + seed);
 }
 
 int main(int argc, char **argv)
@@ -148,7 +133,7 @@ int main(int argc, char **argv)
 		double mbps;
 		int ok;
 
-		fill(src->addr, size, size);
+		cdma_pattern_fill(src->addr, size, size);
 		memset(dst->addr, 0, size);
 		t0 = now_ns();
 		do {
@@ -165,7 +150,7 @@ int main(int argc, char **argv)
 		/* The timed transfers copied the source ... */
 		ok = !memcmp(src->addr, dst->addr, size);
 		/* ... and so does one more, onto a cleared destination. */
-		fill(src->addr, size, size + 1);
+		cdma_pattern_fill(src->addr, size, size + 1);
 		memset(dst->addr, 0, size);
 		r = cdma_copy(dst, 0, src, 0, size);
 		if (r) {
