@@ -26,11 +26,14 @@ set -uo pipefail
 REPO=${REPO:-$(cd "$(dirname "$0")/../../../.." && pwd)}
 KO_DIR=${KO_DIR:-$REPO}
 MGMT=rdma_zcopy
-VDPA_SYS=/sys/bus/vdpa
+
+# shellcheck source-path=SCRIPTDIR source=vdpa.sh
+. "$(dirname "$0")/vdpa.sh"
 
 log() { echo "rdma-loopback: $*" >&2; }
 
 # The cdmaN node of vDPA device NAME (empty while there is none).
+# shellcheck disable=SC2317 # called through vdpa_wait_node
 cdma_node() { # cdma_node NAME
 	local d
 	for d in "$VDPA_SYS/devices/$1"/virtio*/misc/cdma*; do
@@ -39,30 +42,16 @@ cdma_node() { # cdma_node NAME
 	return 1
 }
 
-# Create vDPA device NAME and bind it to virtio_vdpa, even when another
-# vDPA bus driver (vhost_vdpa) is loaded: automatic probing is off while
-# the device is created.
+# Create vDPA device NAME bound to virtio_vdpa; wait for its cdmaN node
+# (misc_register() at probe).
 dev_add() { # dev_add NAME
-	local name=$1 node i r=0
-	echo 0 >"$VDPA_SYS/drivers_autoprobe" || return
-	if ! vdpa dev add name "$name" mgmtdev "$MGMT"; then
-		echo 1 >"$VDPA_SYS/drivers_autoprobe"
+	local node
+	vdpa_dev_add "$1" "$MGMT" virtio_vdpa || return 1
+	node=$(vdpa_wait_node cdma_node "$1") || {
+		log "$1: no /dev/cdmaN after probing"
 		return 1
-	fi
-	echo virtio_vdpa >"$VDPA_SYS/devices/$name/driver_override" &&
-		echo "$name" >"$VDPA_SYS/drivers_probe" || r=1
-	echo 1 >"$VDPA_SYS/drivers_autoprobe"
-	[ "$r" -eq 0 ] || return "$r"
-	# misc_register() and udev-less devtmpfs: the node appears at probe.
-	for ((i = 0; i < 100; i++)); do
-		node=$(cdma_node "$name") && [ -c "$node" ] && {
-			log "$name: $node"
-			return 0
-		}
-		sleep 0.1
-	done
-	log "$name: no /dev/cdmaN after probing"
-	return 1
+	}
+	log "$1: $node"
 }
 
 dev_del() { # dev_del NAME
@@ -100,22 +89,15 @@ teardown() {
 	done
 }
 
-# Loaded, or built into the kernel (the debug kernel's vdpa, virtio_vdpa).
-is_loaded() {
-	[ -e "/sys/module/$1" ] ||
-		grep -q "/$1\.ko" "/lib/modules/$(uname -r)/modules.builtin" \
-			2>/dev/null
-}
-
 setup() {
 	local m i
 	for m in vdpa vhost_iotlb virtio_vdpa; do
-		is_loaded "$m" && continue
+		vdpa_is_loaded "$m" && continue
 		modprobe "$m" || { bail "modprobe $m failed"; return 1; }
 		loaded_mods+=("$m")
 	done
 	for m in rdma_zcopy virtio_rdma_remote; do
-		is_loaded "$m" && continue
+		vdpa_is_loaded "$m" && continue
 		if modinfo "$m" >/dev/null 2>&1; then
 			modprobe "$m"
 		else

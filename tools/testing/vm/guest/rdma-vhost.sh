@@ -27,7 +27,9 @@ REPO=${REPO:-$(cd "$(dirname "$0")/../../../.." && pwd)}
 KO_DIR=${KO_DIR:-$REPO}
 MGMT=rdma_zcopy
 NAME=${ZCOPY_VDPA:-rdmaz}
-VDPA_SYS=/sys/bus/vdpa
+
+# shellcheck source-path=SCRIPTDIR source=vdpa.sh
+. "$(dirname "$0")/vdpa.sh"
 
 log() { echo "rdma-vhost: $*" >&2; }
 
@@ -45,13 +47,6 @@ bail() {
 	rc=1
 }
 
-# Loaded, or built in (a built-in module without parameters or version
-# has no /sys/module entry).
-is_loaded() {
-	[ -e "/sys/module/$1" ] ||
-		grep -q "/$1\.ko\$" "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null
-}
-
 # modprobe NAME; remember it for the tear-down if it is a loadable module.
 load() { # load NAME
 	modprobe "$1" || return
@@ -59,6 +54,7 @@ load() { # load NAME
 }
 
 # The /dev/vhost-vdpa-N node of vDPA device NAME (empty while there is none).
+# shellcheck disable=SC2317 # called through vdpa_wait_node
 vhost_node() { # vhost_node NAME
 	local d
 	for d in "$VDPA_SYS/devices/$1"/vhost-vdpa-*; do
@@ -67,38 +63,24 @@ vhost_node() { # vhost_node NAME
 	return 1
 }
 
-# Create the device with automatic probing off, so that it goes to
-# vhost_vdpa even when virtio_vdpa is loaded too; set ZCOPY_DEV.
+# Create vDPA device NAME bound to vhost_vdpa (even when virtio_vdpa is
+# loaded too); set ZCOPY_DEV to its node.
 dev_add() { # dev_add NAME
-	local name=$1 node i r
-	echo 0 >"$VDPA_SYS/drivers_autoprobe" || return
-	if ! vdpa dev add name "$name" mgmtdev "$MGMT"; then
-		echo 1 >"$VDPA_SYS/drivers_autoprobe"
+	local st=0
+	vdpa_dev_add "$1" "$MGMT" vhost_vdpa || st=$?
+	[ "$st" -eq 1 ] || made_dev=$1
+	[ "$st" -eq 0 ] || return 1
+	ZCOPY_DEV=$(vdpa_wait_node vhost_node "$1") || {
+		log "$1: no /dev/vhost-vdpa-N after probing"
 		return 1
-	fi
-	made_dev=$name
-	r=0
-	echo vhost_vdpa >"$VDPA_SYS/devices/$name/driver_override" &&
-		echo "$name" >"$VDPA_SYS/drivers_probe" || r=1
-	echo 1 >"$VDPA_SYS/drivers_autoprobe"
-	[ "$r" -eq 0 ] || return "$r"
-	# devtmpfs creates the node at probe; no udev here.
-	for ((i = 0; i < 100; i++)); do
-		node=$(vhost_node "$name") && [ -c "$node" ] && {
-			log "$name: $node"
-			ZCOPY_DEV=$node
-			return 0
-		}
-		sleep 0.1
-	done
-	log "$name: no /dev/vhost-vdpa-N after probing"
-	return 1
+	}
+	log "$1: $ZCOPY_DEV"
 }
 
 setup() {
 	local m params
 	for m in vdpa vhost_iotlb vhost vhost_vdpa; do
-		is_loaded "$m" && continue
+		vdpa_is_loaded "$m" && continue
 		load "$m" || { bail "modprobe $m failed"; return 1; }
 	done
 	if [ ! -e /sys/module/rdma_zcopy ]; then
