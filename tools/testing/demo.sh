@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make demo`: build the modules and tools/cdma, boot the stock kernel in a
-# VM, load cdma_soft and run cdma-demo (its table is shown live).
+# VM and run cdma-demo natively and on a guest device (loopback
+# virtio-rdma-remote), then compare their rates (guest/demo.sh; the tables
+# are shown live).
 #
 #   demo.sh
 #
