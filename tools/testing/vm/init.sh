@@ -4,14 +4,19 @@
 # /init of the test VM's initramfs, run by busybox sh as PID 1.
 #
 # Stage 1 (initramfs): load the 9p and overlay modules, mount the host's
-# root (9p tag "hostroot", read-only) under a tmpfs-backed overlay, and
-# switch_root into it running this script again as stage 2.
+# root (9p tag "hostroot", read-only) under a tmpfs-backed overlay, the
+# module directory (tag "moddir", when vm.moddir=share) on
+# /lib/modules/$(uname -r), and switch_root into it running this script
+# again as stage 2.
 # Stage 2 (host root): mount the results share (tag "results") on /results,
-# run the guest script, store its exit status in /results/vm-status and
-# power off.
+# read /results/vm-boot (lines SCRIPT=PATH, REPO=PATH, SHARE=TAG PATH),
+# mount each SHARE read-only under a tmpfs-backed overlay at its PATH (the
+# repository and the cache: anywhere on the host, /tmp included), run the
+# guest script, store its exit status in /results/vm-status and power off.
 #
-# Parameters come from the kernel command line (run-vm.sh sets them):
-#   vm.script=PATH vm.env=NAME vm.repo=PATH vm.moddir=PATH
+# Kernel command line parameters (run-vm.sh sets them): vm.env=NAME,
+# vm.moddir=share.  Paths come through /results/vm-boot: they may hold
+# blanks.
 # shellcheck shell=sh
 
 P9OPTS=trans=virtio,version=9p2000.L,msize=512000
@@ -31,12 +36,19 @@ cmdline_params() {
 	read -r cmdline </proc/cmdline
 	for w in $cmdline; do
 		case $w in
-		vm.script=*) VM_SCRIPT=${w#vm.script=} ;;
 		vm.env=*) VM_ENV=${w#vm.env=} ;;
-		vm.repo=*) VM_REPO=${w#vm.repo=} ;;
 		vm.moddir=*) VM_MODDIR=${w#vm.moddir=} ;;
 		esac
 	done
+}
+
+# share TAG PATH: 9p share TAG, read-only, under a tmpfs overlay at PATH.
+share() {
+	lower=/run/vm/share/$1 rw=/run/vm/share-rw/$1
+	mkdir -p "$lower" "$rw/upper" "$rw/work" "$2" || return
+	mount -t 9p -o "$P9OPTS,ro,cache=loose" "$1" "$lower" || return
+	mount -t overlay -o "lowerdir=$lower,upperdir=$rw/upper,workdir=$rw/work" \
+		"share-$1" "$2"
 }
 
 stage1() {
@@ -62,12 +74,11 @@ stage1() {
 	mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
 		root /newroot || fail "mount overlay"
 
-	# Kernel modules: the host's /lib/modules, or another directory of it.
-	moddir=${VM_MODDIR:-/lib/modules/$kver}
-	if [ "$moddir" != "/lib/modules/$kver" ]; then
+	# Kernel modules: the host's /lib/modules, or another directory.
+	if [ "${VM_MODDIR:-}" = share ]; then
 		mkdir -p "/newroot/lib/modules/$kver"
-		mount --bind "/newroot$moddir" "/newroot/lib/modules/$kver" ||
-			fail "bind $moddir"
+		mount -t 9p -o "$P9OPTS,ro,cache=loose" moddir \
+			"/newroot/lib/modules/$kver" || fail "mount the modules"
 	fi
 	[ -e "/newroot/lib/modules/$kver/modules.dep" ] ||
 		fail "no /lib/modules/$kver/modules.dep in the guest root"
@@ -96,6 +107,17 @@ stage2() {
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	mount -t 9p -o "$P9OPTS" results /results || fail "mount results"
 	$BB hostname "vm-${VM_ENV:-test}"
+	VM_SCRIPT="" VM_REPO=""
+	while IFS= read -r line; do
+		case $line in
+		SCRIPT=*) VM_SCRIPT=${line#SCRIPT=} ;;
+		REPO=*) VM_REPO=${line#REPO=} ;;
+		SHARE=*)
+			line=${line#SHARE=}
+			share "${line%% *}" "${line#* }" ||
+				fail "mount share ${line%% *} on ${line#* }" ;;
+		esac
+	done </results/vm-boot || fail "no /results/vm-boot"
 	# NAME=VALUE lines of run-vm.sh --setenv.
 	if [ -r /results/vm-env ]; then
 		while read -r kv; do

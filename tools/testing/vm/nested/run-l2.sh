@@ -24,6 +24,8 @@
 # in $RESULTS/l2/zcopy.tap (zcopy@nested): pages were swapped in, no
 # payload byte was copied by the backend, no buffer and no swapped page
 # is left once QEMU has gone.
+# L2's accelerator is chosen in L1 as run-vm.sh does (ACCEL, else L1's own
+# probe of its /dev/kvm); a silent L2 is stopped after 180 s.
 # Defaults: 780 s (L2's QEMU killed after that), 600 s for the suite in L2
 # (the rest is for L2's boot), 1G of RAM (room for a pair of 256 MiB
 # buffers), 1 CPU, CPU model qemu64 (nested/README.md).
@@ -106,7 +108,8 @@ start=$(date +%s)
 # trip (falling back to the HPET makes every clock read an MMIO exit).
 KVER=$(uname -r) "$VM/run-vm.sh" --env nested-l2 \
 	--script "$VM/nested/l2-guest.sh" --results "$L2RES" \
-	--timeout "$timeout" --mem "$mem" --append tsc=reliable \
+	--timeout "$timeout" --boot-timeout 180 --mem "$mem" \
+	--append tsc=reliable \
 	--setenv "VRR_DEVICE_ID=$id" --setenv "SUITE_TIMEOUT=$suite_timeout" \
 	--qemu-arg -smp --qemu-arg "$smp" --qemu-arg -cpu --qemu-arg "$cpu" \
 	--qemu-arg -object \
