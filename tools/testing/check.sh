@@ -8,6 +8,7 @@
 # Prints one line per suite, "SUITE@ENV: N passed, M failed, K skipped",
 # then "total: ...".  Exits 1 if anything failed or a suite is missing.
 # Logs go to $REPO/out/check/ (printed on failure).
+# harness@host: the VM harness's own tests (vm/selftest.sh).
 # Environments: "stock" (Debian's kernel), "6.1" (Debian 12's own 6.1
 # kernel, downloaded by vm/fetch-kernel.sh, with the modules of build@6.1),
 # "debug" (the kernel of vm/debug.config, built by vm/build-debug-kernel.sh
@@ -16,9 +17,11 @@
 # repository), and
 # "nested" (a QEMU guest inside the stock test VM, given a vDPA device of
 # rdma_zcopy through vhost_vdpa: vm/nested/README.md).
-# Environment: KVER, KDIR, CACHE (as in the Makefile), CHECK_TIMEOUT (VM
-# time limit, default 900 s; CHECK_DEBUG_TIMEOUT for the debug VM, default
-# 1800 s), CHECK_ENVS (default "stock 6.1 debug nested"),
+# Environment: KVER, KDIR, CACHE (as in the Makefile), ACCEL (auto, kvm,
+# tcg or icount: vm/run-vm.sh; auto, the default, uses KVM where
+# vm/accel-probe.sh has seen it boot the kernel, else multi-threaded TCG),
+# CHECK_TIMEOUT (VM time limit, default 900 s; CHECK_DEBUG_TIMEOUT for
+# the debug VM, default 1800 s), CHECK_ENVS (default "stock 6.1 debug nested"),
 # VERBOSE=1 (echo the VM console).
 set -euo pipefail
 
@@ -110,7 +113,7 @@ build_test "checkpatch --strict" checkpatch.log ': (ERROR|WARNING|CHECK):' \
 
 if [ -e "$SELFTESTS/Makefile" ]; then
 	build_test "selftests build" build-selftests.log 'warning:' \
-		make -B -C "$SELFTESTS"
+		make -B -C "$SELFTESTS" -f "$SELFTESTS/Makefile"
 else
 	echo "build@$B_ENV: skipped: no $SELFTESTS/Makefile" >&2
 	B_S=$((B_S + 1))
@@ -224,6 +227,12 @@ install_check() {
 build_test "make install, uninstall (DESTDIR)" install.log \
 	'warning:|error' install_check
 account "build@$B_ENV: $B_P passed, $B_F failed, $B_S skipped"
+
+# --- harness@host: the VM harness's own tests (vm/selftest.sh) -------------
+"$VM/selftest.sh" >"$OUT/harness.tap" 2>"$OUT/harness.log" || true
+line=$("$VM/tap-summary.sh" harness@host "$OUT/harness.tap") ||
+	FAILED_LOGS+=("$OUT/harness.tap" "$OUT/harness.log")
+account "$line"
 
 # --- VM suites ---------------------------------------------------------------
 
@@ -385,7 +394,15 @@ matrix_build 6.1 $MATRIX_EXCLUDE_6_1
 # driver the ID rdma_zcopy offers.
 nested_env() {
 	local l2=$OUT/nested/l2 line st
-	vm_env nested --setenv "CACHE=$CACHE" --append rdma_zcopy.device_id=20
+	local -a accel=()
+	# L1 chooses its accelerator as every VM does (run-vm.sh), and so
+	# does L2 in L1 (its own probe), unless ACCEL names one that L1 can
+	# give L2 too.
+	case ${ACCEL:-auto} in
+	tcg | icount) accel=(--setenv "ACCEL=$ACCEL") ;;
+	esac
+	vm_env nested --setenv "CACHE=$CACHE" "${accel[@]}" \
+		--append rdma_zcopy.device_id=20
 	line=$("$VM/tap-summary.sh" zcopy@nested "$l2/zcopy.tap") ||
 		FAILED_LOGS+=("$l2/zcopy.tap" "$OUT/nested/guest.log")
 	account "$line"
