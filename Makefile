@@ -22,7 +22,24 @@
 # depmod, group or udev reload then); PREFIX (/usr/local) is where headers,
 # the library and the tools go.  README, "Installing".
 
+ifneq ($(words $(abspath $(dir $(lastword $(MAKEFILE_LIST))))),1)
+# Kbuild (M=) and make's own rules cannot take a directory with blanks in
+# its name: run the same goals from a blank-free symbolic link to it.
+ALIAS_DIR ?= $(HOME)/.cache/unimem-rdma-aliases
+ALIAS := $(ALIAS_DIR)/$(shell printf '%s' "$(CURDIR)" | sha256sum | cut -c1-16)
+.PHONY: $(or $(MAKECMDGOALS),all)
+$(or $(MAKECMDGOALS),all):
+	@mkdir -p $(ALIAS_DIR) && ln -sfn "$(CURDIR)" $(ALIAS)
+	@echo "make: working from $(ALIAS) (a link to \"$(CURDIR)\")"
+	@$(MAKE) --no-print-directory -C $(ALIAS) -f $(ALIAS)/Makefile \
+		$(MAKECMDGOALS)
+else
+
 PROJECT_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# Sub-makes get -f with an absolute path: their Makefiles find their
+# directory from it (make's CURDIR would be the link's target).
+SELFTESTS_DIR := $(PROJECT_DIR)/tools/testing/selftests/cdma
+TOOLS_DIR := $(PROJECT_DIR)/tools/cdma
 CACHE ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(HOME)/.cache)/unimem-rdma
 KSERIES ?= 6.12
 # Newest installed Debian headers of the series; deps.sh installs them.
@@ -30,7 +47,10 @@ KVER ?= $(shell ls -1d /usr/src/linux-headers-$(KSERIES).*-amd64 2>/dev/null | \
 	  sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 
-export CACHE KSERIES
+# auto, kvm, tcg or icount: the VMs' accelerator (README, tools/testing/vm/run-vm.sh).
+ACCEL ?= auto
+
+export CACHE KSERIES ACCEL
 
 .PHONY: all modules deps clean check demo bench selftests tools \
 	install uninstall install-modules install-headers install-udev \
@@ -46,15 +66,15 @@ modules: deps
 	$(MAKE) -C $(KDIR) M=$(PROJECT_DIR) modules
 
 selftests:
-	$(MAKE) -C $(PROJECT_DIR)/tools/testing/selftests/cdma
+	$(MAKE) -C $(SELFTESTS_DIR) -f $(SELFTESTS_DIR)/Makefile
 
 tools:
-	$(MAKE) -C $(PROJECT_DIR)/tools/cdma
+	$(MAKE) -C $(TOOLS_DIR) -f $(TOOLS_DIR)/Makefile
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(PROJECT_DIR) clean
-	-$(MAKE) -C $(PROJECT_DIR)/tools/testing/selftests/cdma clean
-	-$(MAKE) -C $(PROJECT_DIR)/tools/cdma clean
+	-$(MAKE) -C $(SELFTESTS_DIR) -f $(SELFTESTS_DIR)/Makefile clean
+	-$(MAKE) -C $(TOOLS_DIR) -f $(TOOLS_DIR)/Makefile clean
 
 check: deps
 	@$(PROJECT_DIR)/tools/testing/check.sh
@@ -122,7 +142,8 @@ endif
 
 install-userspace:
 	set -e; for d in $(USERSPACE_DIRS); do \
-		$(MAKE) -C $(PROJECT_DIR)/$$d $(USERSPACE_MAKEFLAGS) \
+		$(MAKE) -C $(PROJECT_DIR)/$$d -f $(PROJECT_DIR)/$$d/Makefile \
+			$(USERSPACE_MAKEFLAGS) \
 			DESTDIR=$(DESTDIR) install; \
 	done
 
@@ -139,7 +160,8 @@ endif
 uninstall-userspace:
 	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	for d in $(USERSPACE_DIRS); do \
-		$(MAKE) -s -C $(PROJECT_DIR)/$$d $(USERSPACE_MAKEFLAGS) \
+		$(MAKE) -s -C $(PROJECT_DIR)/$$d -f $(PROJECT_DIR)/$$d/Makefile \
+			$(USERSPACE_MAKEFLAGS) \
 			DESTDIR=$$tmp install >/dev/null; \
 	done; \
 	(cd "$$tmp" && find . ! -type d) | while read -r f; do \
@@ -166,3 +188,5 @@ dkms-install: dkms-source
 dkms-uninstall:
 	-$(DKMS) remove -m $(DKMS_NAME) -v $(VERSION) --all
 	rm -rf $(DKMS_SOURCE)
+
+endif # a directory without blanks

@@ -4,7 +4,8 @@
 # device (/dev/cdma0), then on the guest device of a loopback
 # virtio-rdma-remote device (guest/rdma-loopback.sh 1: virtio_rdma_remote
 # on rdma_zcopy through virtio_vdpa, /dev/cdma1), then print their rates
-# side by side; unload the modules.  Output also in $RESULTS/demo.out.
+# side by side, with the ratio and the $CLOCK line (demo.sh: which clock
+# timed them); unload the modules.  Output also in $RESULTS/demo.out.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -25,6 +26,7 @@ echo "== guest program on /dev/cdma1 (virtio-rdma-remote device, loopback)"
 "$(dirname "$0")/rdma-loopback.sh" 1 stdbuf -oL -eL "$demo" -d /dev/cdma1 \
 	-l guest | tee -a "$out" || rc=1
 echo
+unload_modules
 echo "== transfer rate by size, guest against native (MB/s; higher is better)"
 awk '$1 == "RATE" {
 	if (!(($3) in seen)) { seen[$3] = 1; order[n++] = $3 }
@@ -39,5 +41,5 @@ END {
 		       (a > 0 && b != "") ? sprintf("%.3f", b / a) : "-"
 	}
 }' "$out"
-unload_modules
+echo "${CLOCK:-clock: unknown}"
 exit "$rc"
