@@ -216,8 +216,12 @@ void rz_unbind_mm(struct vdpa_device *vdpa)
  * @addr: out: target of @iova (physical or virtual, see rz->mode)
  * @n: out: bytes from @iova contiguous in the target, 1 .. @len
  *
- * Return: 0, or -EFAULT when @iova is not mapped with @perm or the range
- * wraps around.
+ * The default identity mapping translates in PA mode only: in VA mode it
+ * would make every bus address the VMM virtual address of the guest's
+ * choice (a guest behind a vIOMMU, or a VMM that never sent its map).
+ *
+ * Return: 0, or -EFAULT when @iova is not mapped with @perm, the range
+ * wraps around, or only the identity mapping is there outside PA mode.
  */
 int rz_translate(struct rz_dev *rz, u64 iova, u64 len, u32 perm, u64 *addr,
 		 u64 *n)
@@ -230,6 +234,8 @@ int rz_translate(struct rz_dev *rz, u64 iova, u64 len, u32 perm, u64 *addr,
 		return -EFAULT;
 
 	spin_lock(&rz->iommu_lock);
+	if (rz->iotlb_pt && READ_ONCE(rz->mode) != RZ_MODE_PA)
+		goto out;
 	map = vhost_iotlb_itree_first(&rz->iotlb, iova, last);
 	if (map && map->start <= iova && (map->perm & perm) == perm) {
 		/* map->last - iova: the whole-space map has no valid size. */
@@ -238,6 +244,7 @@ int rz_translate(struct rz_dev *rz, u64 iova, u64 len, u32 perm, u64 *addr,
 		    !check_add_overflow(*addr, *n - 1, &end))
 			ret = 0;
 	}
+out:
 	spin_unlock(&rz->iommu_lock);
 	return ret;
 }

@@ -1795,6 +1795,41 @@ static void zc_device_usable(struct __test_metadata *_metadata)
 }
 
 /*
+ * Hostile tenants, finding 2: with the VMM's mm bound (VA mode) a bus
+ * address must never be translated through the device's default identity
+ * mapping, or every guest address would be the VMM's virtual address of
+ * the guest's choice.  Guest RAM is mapped here at VA == IOVA and no IOTLB
+ * update is sent: the device must not answer a request (it may refuse at
+ * DRIVER_OK with NEEDS_RESET, or leave the queue alone).
+ */
+TEST_F_TIMEOUT(zcb, va_mode_identity_map_refused, 120 * zc_scale())
+{
+	struct zc_vmm *m = calloc(1, sizeof(*m));
+	uint32_t sid = 0;
+	uint8_t status = 0;
+	int st;
+
+	ASSERT_NE(NULL, m);
+	st = zc_vmm_start_mode(m, zc_dev_path, true);
+	if (st) {
+		/* Refused at DRIVER_OK: only with NEEDS_RESET set. */
+		TH_LOG("set-up with the identity mapping: %s", m->err);
+		ASSERT_EQ(0, zc_get_status(m, &status));
+		EXPECT_TRUE(status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	} else {
+		m->req_timeout_ms = 3000 * (int)zc_scale();
+		st = zc_session_open(m, &sid);
+		TH_LOG("SESSION_OPEN through the identity mapping: %s",
+		       zc_status_name(st));
+		EXPECT_NE(S_OK, st);
+		EXPECT_EQ(0U, sid);
+	}
+	zc_vmm_stop(m, false);
+	free(m);
+	zc_device_usable(_metadata);
+}
+
+/*
  * A VMM goes away with buffers live and transfers in flight: killed, or
  * exiting without a reset.  The backend's counters come back to where
  * they were, the device serves the next VMM, and (@kmemleak, where the

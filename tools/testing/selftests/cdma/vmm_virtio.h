@@ -65,6 +65,9 @@
 #ifndef VHOST_BACKEND_F_IOTLB_BATCH
 #define VHOST_BACKEND_F_IOTLB_BATCH	0x2
 #endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
 #ifndef VIRTIO_F_ACCESS_PLATFORM
 #define VIRTIO_F_ACCESS_PLATFORM	33
 #endif
@@ -213,6 +216,8 @@ struct zc_event {
  * @ev_lost: events that did not fit in @ev
  * @ev_bad: event buffers returned with a used length below 32
  * @req_timeout_ms: how long a request may take (ZC_REQ_TIMEOUT_MS, scaled)
+ * @identity: guest RAM mapped in this process at VA == IOVA and no IOTLB
+ *	update sent: the device keeps its default mapping (a hostile VMM)
  * @err: what failed, for the test log
  */
 struct zc_vmm {
@@ -235,6 +240,7 @@ struct zc_vmm {
 	unsigned int ev_lost;
 	unsigned int ev_bad;
 	int req_timeout_ms;
+	bool identity;
 	char err[512];
 };
 
@@ -393,7 +399,8 @@ static int zc_ram_setup(struct zc_vmm *m)
 	if (ftruncate(m->memfd, ZC_MEMFD_SIZE))
 		return zc_fail(m, errno, "ftruncate guest RAM");
 	m->resv_size = 128 * ZC_MiB;
-	m->resv = mmap(NULL, m->resv_size, PROT_NONE,
+	m->resv = m->identity ? NULL :
+		  mmap(NULL, m->resv_size, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m->resv == MAP_FAILED) {
 		m->resv = NULL;
@@ -401,9 +408,14 @@ static int zc_ram_setup(struct zc_vmm *m)
 	}
 	for (i = 0; i < ZC_NR_REGIONS; i++) {
 		struct zc_region *r = &m->reg[i];
-		void *p = mmap(m->resv + lay[i].resv_off, lay[i].size,
-			       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-			       m->memfd, (off_t)lay[i].off);
+		void *p = m->identity ?
+			mmap((void *)(uintptr_t)lay[i].iova, lay[i].size,
+			     PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_FIXED_NOREPLACE, m->memfd,
+			     (off_t)lay[i].off) :
+			mmap(m->resv + lay[i].resv_off, lay[i].size,
+			     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			     m->memfd, (off_t)lay[i].off);
 
 		if (p == MAP_FAILED)
 			return zc_fail(m, errno, "mmap guest RAM region %u", i);
@@ -412,6 +424,13 @@ static int zc_ram_setup(struct zc_vmm *m)
 		r->size = lay[i].size;
 		r->off = lay[i].off;
 		r->perm = lay[i].perm;
+		if (m->identity) {
+			if (p != (void *)(uintptr_t)lay[i].iova)
+				return zc_fail(m, EEXIST,
+					       "guest RAM region %u not at its IOVA",
+					       i);
+			continue;
+		}
 		ret = zc_iotlb_update(m, r);
 		if (ret)
 			return zc_fail(m, -ret,
@@ -666,7 +685,8 @@ static void zc_vmm_init(struct zc_vmm *m)
  * FEATURES_OK, configuration, guest RAM in the IOTLB, both queues, event
  * buffers, queues enabled, DRIVER_OK.  On failure m->err says which step.
  */
-static int zc_vmm_start(struct zc_vmm *m, const char *path)
+static int zc_vmm_start_mode(struct zc_vmm *m, const char *path,
+			     bool identity)
 {
 	const uint64_t need = (1ULL << VIRTIO_F_VERSION_1) |
 			      (1ULL << VIRTIO_F_ACCESS_PLATFORM);
@@ -676,6 +696,7 @@ static int zc_vmm_start(struct zc_vmm *m, const char *path)
 	int ret;
 
 	zc_vmm_init(m);
+	m->identity = identity;
 	m->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (m->fd < 0)
 		return zc_fail(m, errno, "open %s", path);
@@ -759,6 +780,11 @@ static int zc_vmm_start(struct zc_vmm *m, const char *path)
 	return 0;
 }
 
+static int zc_vmm_start(struct zc_vmm *m, const char *path)
+{
+	return zc_vmm_start_mode(m, path, false);
+}
+
 /* Reset the device (unless @no_reset), close and unmap everything. */
 static void zc_vmm_stop(struct zc_vmm *m, bool no_reset)
 {
@@ -778,6 +804,9 @@ static void zc_vmm_stop(struct zc_vmm *m, bool no_reset)
 	}
 	if (m->resv)
 		munmap(m->resv, m->resv_size);
+	for (i = 0; m->identity && i < ZC_NR_REGIONS; i++)
+		if (m->reg[i].va)
+			munmap(m->reg[i].va, m->reg[i].size);
 	if (m->memfd >= 0)
 		close(m->memfd);
 	m->fd = m->memfd = -1;
