@@ -112,13 +112,19 @@ struct rz_swap {
 	struct rz_piece pieces[] __counted_by(nr);
 };
 
-/* Count the virtually contiguous pieces of the ranges and check them. */
-static int rz_swap_count(struct rz_dev *rz,
-			 const struct interval_tree_node *ranges,
-			 unsigned int nr, unsigned int *pieces)
+/*
+ * The virtually contiguous pieces of the ranges, checked; with @sw, also
+ * filled in, in buffer order, and bounded by sw->nr.  The VMM changes its
+ * IOTLB whenever it likes (another thread's ioctl): a second walk may not
+ * find what the first one counted, and must then fail, not overflow.
+ */
+static int rz_swap_walk(struct rz_dev *rz,
+			const struct interval_tree_node *ranges,
+			unsigned int nr, struct rz_swap *sw, unsigned int *pieces)
 {
 	unsigned int i, count = 0;
 	u64 iova, len, va, n;
+	pgoff_t off = 0;
 	int ret;
 
 	for (i = 0; i < nr; i++) {
@@ -131,42 +137,26 @@ static int rz_swap_count(struct rz_dev *rz,
 			if (!PAGE_ALIGNED(va) || !PAGE_ALIGNED(n) ||
 			    va + n < va || va + n > TASK_SIZE_MAX)
 				return -EFAULT;
-			if (++count > RZ_SWAP_MAX_PIECES)
+			if (count >= RZ_SWAP_MAX_PIECES)
 				return -E2BIG;
+			if (sw) {
+				/* The IOTLB changed since the count. */
+				if (count >= sw->nr)
+					return -EAGAIN;
+				sw->pieces[count].va = va;
+				sw->pieces[count].len = n;
+				sw->pieces[count].buf_pgoff = off;
+				off += n >> PAGE_SHIFT;
+			}
+			count++;
 			iova += n;
 			len -= n;
 		}
 	}
+	if (sw && count != sw->nr)
+		return -EAGAIN;
 	*pieces = count;
 	return 0;
-}
-
-/* Fill the pieces' addresses, in buffer order. */
-static void rz_swap_layout(struct rz_dev *rz, struct rz_swap *sw,
-			   const struct interval_tree_node *ranges,
-			   unsigned int nr)
-{
-	unsigned int i, p = 0;
-	pgoff_t off = 0;
-	u64 iova, len, va, n;
-
-	for (i = 0; i < nr; i++) {
-		iova = ranges[i].start;
-		len = ranges[i].last - ranges[i].start + 1;
-		while (len) {
-			/* Cannot fail: rz_swap_count() translated the same. */
-			if (WARN_ON(rz_translate(rz, iova, len, VHOST_MAP_RW,
-						 &va, &n)))
-				return;
-			sw->pieces[p].va = va;
-			sw->pieces[p].len = n;
-			sw->pieces[p].buf_pgoff = off;
-			off += n >> PAGE_SHIFT;
-			p++;
-			iova += n;
-			len -= n;
-		}
-	}
 }
 
 /*
@@ -293,7 +283,8 @@ undo:
  * @out: the swap, to undo with rz_swap_out()
  *
  * Return: 0, -EFAULT when a range is not read-write shared file-backed
- * guest RAM, -E2BIG for too many pieces, -ESRCH when the VMM is gone,
+ * guest RAM, -E2BIG for too many pieces, -EAGAIN when the VMM changed
+ * the IOTLB under the ranges meanwhile, -ESRCH when the VMM is gone,
  * -ENOMEM, or an error of vm_mmap().  On error nothing changed.
  */
 int rz_swap_in(struct rz_dev *rz, struct cdma_ctx *ctx, u32 handle,
@@ -306,14 +297,16 @@ int rz_swap_in(struct rz_dev *rz, struct cdma_ctx *ctx, u32 handle,
 
 	if (!rz->mm)
 		return -ESRCH;
-	ret = rz_swap_count(rz, ranges, nr, &count);
+	ret = rz_swap_walk(rz, ranges, nr, NULL, &count);
 	if (ret)
 		return ret;
-	sw = kzalloc(struct_size(sw, pieces, count), GFP_KERNEL_ACCOUNT);
+	sw = kvzalloc(struct_size(sw, pieces, count), GFP_KERNEL_ACCOUNT);
 	if (!sw)
 		return -ENOMEM;
 	sw->nr = count;
-	rz_swap_layout(rz, sw, ranges, nr);
+	ret = rz_swap_walk(rz, ranges, nr, sw, &count);
+	if (ret)
+		goto err_free;
 
 	sw->buf_file = cdma_buf_file(ctx, handle);
 	if (IS_ERR(sw->buf_file)) {
@@ -332,7 +325,7 @@ err_put:
 	mmdrop(sw->mm);
 	fput(sw->buf_file);
 err_free:
-	kfree(sw);
+	kvfree(sw);
 	return ret;
 }
 
@@ -384,7 +377,7 @@ void rz_swap_out(struct rz_swap *sw)
 		rz_piece_put(&sw->pieces[i]);
 	mmdrop(sw->mm);
 	fput(sw->buf_file);
-	kfree(sw);
+	kvfree(sw);
 }
 
 /**

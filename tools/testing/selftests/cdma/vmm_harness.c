@@ -37,6 +37,7 @@
  * The device must be bound to vhost_vdpa and unused: each test opens it.
  * tools/testing/vm/guest/rdma-vhost.sh creates one and runs this program.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
@@ -1792,6 +1793,86 @@ static void zc_device_usable(struct __test_metadata *_metadata)
 	EXPECT_EQ(-1, zc_gdiff(m, a.addr, a.len, 120));
 	zc_vmm_stop(m, false);
 	free(m);
+}
+
+/* The IOTLB racer of iotlb_race_alloc: RAM region 1 as 1 and as 4 entries. */
+struct zc_race {
+	struct zc_vmm *m;
+	volatile int stop;
+	unsigned long flips;
+	int err;
+};
+
+static void *zc_iotlb_racer(void *arg)
+{
+	struct zc_race *r = arg;
+	const struct zc_region whole = r->m->reg[1];
+	struct zc_region part = whole;
+	uint64_t q = whole.size / 4;
+	unsigned int k;
+
+	while (!r->stop && !r->err) {
+		r->err = zc_iotlb_invalidate(r->m, whole.iova, whole.size);
+		for (k = 0; k < 4 && !r->err; k++) {
+			part.iova = whole.iova + k * q;
+			part.va = whole.va + k * q;
+			part.size = q;
+			r->err = zc_iotlb_update(r->m, &part);
+		}
+		if (!r->err)
+			r->err = zc_iotlb_invalidate(r->m, whole.iova, whole.size);
+		if (!r->err)
+			r->err = zc_iotlb_update(r->m, &whole);
+		r->flips++;
+	}
+	return NULL;
+}
+
+/*
+ * Hostile tenants, finding 1: the VMM splits, joins and removes the IOTLB
+ * entries under a buffer (another thread) while ALLOCs walk them.  Every
+ * ALLOC either succeeds or fails with S_FAULT; the kernel stays intact
+ * (KASAN, WARN: the suite's kernel log check), and the device serves
+ * requests afterwards.
+ */
+TEST_F_TIMEOUT(zc, iotlb_race_alloc, 300 * zc_scale())
+{
+	struct zc_range rg = { ZC_RAM + ZC_RAM0_SIZE + 3 * ZC_MiB, 2 * ZC_MiB };
+	struct zc_race race = { .m = &self->m };
+	unsigned int i, ok = 0, fault = 0;
+	uint64_t end = zc_now_ms() + 20000;
+	uint32_t h;
+	pthread_t t;
+	int st;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, zc_iotlb_racer, &race));
+	for (i = 0; i < 100000 && zc_now_ms() < end; i++) {
+		h = 0;
+		st = zc_alloc(&self->m, self->sid, &rg, 1, &h);
+		if (st == S_OK) {
+			ok++;
+			ZC_EXPECT_ST(S_OK, zc_free(&self->m, self->sid, h),
+				     "FREE");
+		} else if (st == S_FAULT) {
+			fault++;
+		} else {
+			TH_LOG("ALLOC %u under the IOTLB racer: %s", i,
+			       zc_status_name(st));
+			break;
+		}
+	}
+	race.stop = 1;
+	pthread_join(t, NULL);
+	TH_LOG("%u ALLOCs: %u S_OK, %u S_FAULT; %lu IOTLB flips", i, ok,
+	       fault, race.flips);
+	EXPECT_EQ(0, race.err);
+	EXPECT_EQ(ok + fault, i);
+	EXPECT_LT(0U, race.flips);
+	/* Region 1 is one entry again: the device still works. */
+	h = 0;
+	ZC_ASSERT_ST(S_OK, zc_alloc(&self->m, self->sid, &rg, 1, &h),
+		     "ALLOC after the race");
+	ZC_EXPECT_ST(S_OK, zc_free(&self->m, self->sid, h), "FREE");
 }
 
 /*

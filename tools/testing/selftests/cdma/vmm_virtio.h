@@ -376,6 +376,23 @@ static int zc_iotlb_update(struct zc_vmm *m, const struct zc_region *r)
 	return n == (ssize_t)sizeof(msg) ? 0 : -EIO;
 }
 
+/* Remove the translations of [iova, iova + size) (whole IOTLB entries). */
+static int zc_iotlb_invalidate(struct zc_vmm *m, uint64_t iova, uint64_t size)
+{
+	struct vhost_msg_v2 msg;
+	ssize_t n;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = VHOST_IOTLB_MSG_V2;
+	msg.iotlb.iova = iova;
+	msg.iotlb.size = size;
+	msg.iotlb.type = VHOST_IOTLB_INVALIDATE;
+	n = write(m->fd, &msg, sizeof(msg));
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)sizeof(msg) ? 0 : -EIO;
+}
+
 /* Guest RAM: one memfd, three regions at fixed places of a reservation. */
 static int zc_ram_setup(struct zc_vmm *m)
 {
