@@ -1798,7 +1798,7 @@ static void zc_device_usable(struct __test_metadata *_metadata)
 /* The IOTLB racer of iotlb_race_alloc: RAM region 1 as 1 and as 4 entries. */
 struct zc_race {
 	struct zc_vmm *m;
-	volatile int stop;
+	int stop;
 	unsigned long flips;
 	int err;
 };
@@ -1811,7 +1811,7 @@ static void *zc_iotlb_racer(void *arg)
 	uint64_t q = whole.size / 4;
 	unsigned int k;
 
-	while (!r->stop && !r->err) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED) && !r->err) {
 		r->err = zc_iotlb_invalidate(r->m, whole.iova, whole.size);
 		for (k = 0; k < 4 && !r->err; k++) {
 			part.iova = whole.iova + k * q;
@@ -1861,7 +1861,7 @@ TEST_F_TIMEOUT(zc, iotlb_race_alloc, 300 * zc_scale())
 			break;
 		}
 	}
-	race.stop = 1;
+	__atomic_store_n(&race.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
 	TH_LOG("%u ALLOCs: %u S_OK, %u S_FAULT; %lu IOTLB flips", i, ok,
 	       fault, race.flips);
