@@ -101,7 +101,6 @@ else
 	[ -n "$kver" ] || die "cannot read the release of $kernel"
 fi
 moddir=${moddir:-/lib/modules/$kver}
-script=$(realpath "$script")
 mkdir -p "$results"
 results=$(realpath "$results")
 [ -e "$script" ] || die "no guest script $script"
@@ -113,10 +112,14 @@ shares=("repo $REPO")
 [ ! -d "$CACHE" ] || shares+=("cache $(realpath "$CACHE")")
 mapfile -t shares < <(printf '%s\n' "${shares[@]}" |
 	awk '{ print length($0) - length($1), $0 }' | sort -n | cut -d ' ' -f 2-)
-visible=""
+# The script's path as the guest sees it: inside a share, under the
+# share's path (which may be a symbolic link to where the script is).
+real=$(realpath "$script")
+script=$real visible=""
 for s in "${shares[@]}"; do
-	case $script/ in
-	"${s#* }"/*) visible=1 ;;
+	p=$(realpath "${s#* }")
+	case $real in
+	"$p"/*) script=${s#* }${real#"$p"} visible=1 ;;
 	esac
 done
 # The guest mounts fresh file systems there, hiding the host's files.
