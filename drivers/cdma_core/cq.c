@@ -282,6 +282,7 @@ ssize_t cdma_cq_read(struct cdma_cq *cq, char __user *buf, size_t count,
 			if (n == min_t(size_t, want, CDMA_CQ_BATCH))
 				break;
 			list_move_tail(&e->link, &batch);
+			e->reading = true;
 			recs[n++] = e->rec;
 		}
 		spin_unlock_irq(&cq->lock);
@@ -291,6 +292,8 @@ ssize_t cdma_cq_read(struct cdma_cq *cq, char __user *buf, size_t count,
 		if (copy_to_user(buf + copied, recs, n * sizeof(recs[0]))) {
 			/* Keep the records for the next read. */
 			spin_lock_irq(&cq->lock);
+			list_for_each_entry(e, &batch, link)
+				e->reading = false;
 			list_splice(&batch, &cq->ready);
 			spin_unlock_irq(&cq->lock);
 			return copied ? copied : -EFAULT;
@@ -313,7 +316,8 @@ EXPORT_SYMBOL_GPL(cdma_cq_read);
 
 /*
  * Take the record of @cookie if it is ready: 0 when taken, -EAGAIN while the
- * transfer is in flight, -ENOENT when the cookie is unknown.
+ * transfer is in flight, -ENOENT when the cookie is unknown or its record
+ * is being delivered by read() (a record is delivered once).
  */
 static int cdma_cq_take(struct cdma_cq *cq, u64 cookie,
 			struct cdma_completion *rec)
@@ -323,7 +327,7 @@ static int cdma_cq_take(struct cdma_cq *cq, u64 cookie,
 
 	spin_lock_irq(&cq->lock);
 	e = cdma_cq_find(cq, cookie);
-	if (!e) {
+	if (!e || e->reading) {
 		ret = -ENOENT;
 	} else if (!e->done) {
 		ret = -EAGAIN;

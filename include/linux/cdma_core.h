@@ -115,14 +115,17 @@ struct cdma_cq {
 /**
  * struct cdma_cq_entry - one asynchronous transfer known to a cdma_cq
  * @node: in &cdma_cq.cookies
- * @link: in &cdma_cq.ready once completed
+ * @link: in &cdma_cq.ready once completed, then in a read()'s batch
  * @done: completed
+ * @reading: a read() is copying the record out: nobody else may take it
+ *	(its cookie stays in use until the copy is done)
  * @rec: the completion record
  */
 struct cdma_cq_entry {
 	struct hlist_node node;
 	struct list_head link;
 	bool done;
+	bool reading;
 	struct cdma_completion rec;
 };
 

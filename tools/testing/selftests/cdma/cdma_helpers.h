@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +24,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -30,6 +32,7 @@
 #include <unistd.h>
 
 #include <linux/cdma.h>
+#include <linux/userfaultfd.h>
 
 /* The vendored harness is used unmodified; it is not -Wextra clean. */
 #pragma GCC diagnostic push

@@ -57,6 +57,87 @@ CDMA_TEST(read_completions)
 	cd_buf_put(_metadata, self->fd, &b);
 }
 
+/* read() of one record into @buf, in a thread of its own. */
+struct cd_reader {
+	int fd;
+	void *buf;
+	ssize_t ret;
+};
+
+static void *cd_reader_run(void *arg)
+{
+	struct cd_reader *r = arg;
+
+	r->ret = cd_read(r->fd, r->buf, CD_REC);
+	return NULL;
+}
+
+/*
+ * Hostile tenants, finding 8: a record that read() is copying out is not
+ * also returned by a CDMA_IOC_WAIT on its cookie.  read() is held in its
+ * copy to user space by a destination page registered with userfaultfd
+ * (missing), while this thread WAITs for the cookie; then the page is
+ * filled and read() goes on.
+ */
+CDMA_TEST(read_wait_delivered_once)
+{
+	const long psz = sysconf(_SC_PAGESIZE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy cp = { 0 };
+	struct pollfd pfd = { .events = POLLIN };
+	struct cdma_completion rec = { 0 };
+	struct cd_reader rd = { .fd = self->fd };
+	struct uffd_msg msg;
+	struct cd_buf a, b;
+	void *page, *zero;
+	pthread_t t;
+	int uffd, w;
+
+	ASSERT_CAP(&self->info, CDMA_CAP_ASYNC);
+	uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	page = mmap(NULL, psz, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	zero = mmap(NULL, psz, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_NE(MAP_FAILED, zero);
+	memset(zero, 0, psz);
+	reg.range.start = (uintptr_t)page;
+	reg.range.len = psz;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	cd_small_pair(_metadata, self->fd, &self->info, &a, &b);
+	ASSERT_EQ(0, cd_local_async(self->fd, a.handle, 0, b.handle, 0, 1000,
+				    0x800));
+	ASSERT_NE(0, cd_poll(self->fd, POLLIN, 20000) & POLLIN);
+	rd.buf = page;
+	ASSERT_EQ(0, pthread_create(&t, NULL, cd_reader_run, &rd));
+	/* read() faults on the page: the record is on its way out. */
+	pfd.fd = uffd;
+	ASSERT_EQ(1, poll(&pfd, 1, 20000));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	w = cd_wait(self->fd, 0x800, 0, &rec);
+	EXPECT_EQ(-ENOENT, w) TH_LOG("WAIT for the cookie read() delivers: %s, cookie %#llx",
+				     strerror(-w), (unsigned long long)rec.cookie);
+	cp.dst = (uintptr_t)page;
+	cp.src = (uintptr_t)zero;
+	cp.len = psz;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &cp));
+	pthread_join(t, NULL);
+	EXPECT_EQ((ssize_t)CD_REC, rd.ret);
+	EXPECT_EQ(0x800ULL, ((struct cdma_completion *)page)->cookie);
+	EXPECT_EQ(-ENOENT, cd_wait(self->fd, 0x800, 0, NULL));
+	close(uffd);
+	munmap(page, psz);
+	munmap(zero, psz);
+	cd_buf_put(_metadata, self->fd, &a);
+	cd_buf_put(_metadata, self->fd, &b);
+}
+
 /* Non-blocking read() with nothing queued: EAGAIN, on a fresh file too. */
 CDMA_TEST(read_nonblock_empty)
 {
