@@ -126,7 +126,7 @@ static u32 rz_buf_get_pages(struct rz_dev *rz, struct rz_buf *buf)
 static void rz_buf_destroy(struct rz_buf *buf)
 {
 	kvfree(buf->pages);
-	kfree(buf);
+	kvfree(buf);
 }
 
 /* PA mode (loopback): the engine works on the frontend's pages, held. */
@@ -202,7 +202,7 @@ u32 rz_buf_alloc(struct rz_dev *rz, struct rz_session *s, u64 size,
 	if (rz->mode == RZ_MODE_VA && !rz->mm)
 		return VIRTIO_RDMA_REMOTE_S_FAULT;
 
-	buf = kzalloc(struct_size(buf, ranges, nr), GFP_KERNEL_ACCOUNT);
+	buf = kvzalloc(struct_size(buf, ranges, nr), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return VIRTIO_RDMA_REMOTE_S_NOMEM;
 	buf->nr_ranges = nr;
