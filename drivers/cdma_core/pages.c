@@ -170,6 +170,34 @@ int cdma_pages_mmap_range(const struct cdma_pages *p,
 EXPORT_SYMBOL_GPL(cdma_pages_mmap_range);
 
 /**
+ * cdma_pages_fault() - bring a page of a set back into its mapping
+ * @p: the set; it must live as long as the mapping (the provider's
+ *	&vm_operations_struct open and close hold it)
+ * @vmf: the fault
+ * @base: the page offset (vm_pgoff) at which the mapping's file maps the
+ *	set's first page
+ *
+ * The pages are inserted when the mapping is made; an mm call may take
+ * them out again (MADV_DONTNEED, a partial zap): the next access comes
+ * here, as a fault of ordinary shared memory would, instead of SIGBUS.
+ *
+ * Return: 0 with @vmf->page set (a reference taken), or VM_FAULT_SIGBUS
+ * outside the set.
+ */
+vm_fault_t cdma_pages_fault(const struct cdma_pages *p, struct vm_fault *vmf,
+			    unsigned long base)
+{
+	unsigned long i = vmf->pgoff - base;
+
+	if (vmf->pgoff < base || i >= p->npages)
+		return VM_FAULT_SIGBUS;
+	vmf->page = p->pages[i];
+	get_page(vmf->page);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(cdma_pages_fault);
+
+/**
  * cdma_pages_mmap() - map a page set into a shared mapping being set up
  * @p: the set
  * @vma: a VM_SHARED mapping of at most the set's size

@@ -130,6 +130,7 @@ int cdma_buf_alloc(struct cdma_ctx *ctx, u64 size, u32 *handle)
 		xa_erase(&ctx->bufs, *handle);
 		return PTR_ERR(buf);
 	}
+	buf->handle = *handle;
 	xa_store(&ctx->bufs, *handle, buf, GFP_KERNEL);
 	return 0;
 }
@@ -176,6 +177,7 @@ int cdma_buf_import(struct cdma_ctx *ctx, struct page **pages,
 		goto err;
 	buf->release = release;
 	buf->release_priv = priv;
+	buf->handle = *handle;
 	xa_store(&ctx->bufs, *handle, buf, GFP_KERNEL);
 	return 0;
 
@@ -216,27 +218,78 @@ int cdma_buf_free(struct cdma_ctx *ctx, u32 handle)
 }
 EXPORT_SYMBOL_GPL(cdma_buf_free);
 
+/* A copy of a context's mapping (fork, split, mremap): one more reference. */
+static void cdma_buf_vm_open(struct vm_area_struct *vma)
+{
+	struct cdma_buf *buf = vma->vm_private_data;
+
+	kref_get(&buf->ref);
+}
+
+static void cdma_buf_vm_close(struct vm_area_struct *vma)
+{
+	cdma_buf_put(vma->vm_private_data);
+}
+
+static vm_fault_t cdma_buf_vm_fault(struct vm_fault *vmf)
+{
+	struct cdma_buf *buf = vmf->vma->vm_private_data;
+
+	return cdma_pages_fault(&buf->pg, vmf, buf->handle);
+}
+
+static const struct vm_operations_struct cdma_buf_vm_ops = {
+	.open = cdma_buf_vm_open,
+	.close = cdma_buf_vm_close,
+	.fault = cdma_buf_vm_fault,
+};
+
 /**
- * cdma_buf_mmap() - map a buffer into a shared mapping
+ * cdma_buf_mmap() - map a buffer into a shared mapping of its context
  * @buf: the buffer
- * @vma: a VM_SHARED mapping of at most the buffer's size, being set up
+ * @vma: a VM_SHARED mapping of at most the buffer's size, being set up,
+ *	at the page offset of the buffer's handle
  *
- * The mapping holds references on the pages it maps.
+ * The mapping holds references on the pages it maps, and one on @buf
+ * (memory-management calls may take pages out of the mapping: they come
+ * back on the next access).
  *
  * Return: 0, -EINVAL for a private or too large mapping, or the error of
  * vm_insert_pages().
  */
 int cdma_buf_mmap(struct cdma_buf *buf, struct vm_area_struct *vma)
 {
-	return cdma_pages_mmap(&buf->pg, vma);
+	int ret = cdma_pages_mmap(&buf->pg, vma);
+
+	if (ret)
+		return ret;
+	kref_get(&buf->ref);
+	vma->vm_private_data = buf;
+	vma->vm_ops = &cdma_buf_vm_ops;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(cdma_buf_mmap);
+
+/* The buffer file's mappings: its file holds the buffer. */
+static vm_fault_t cdma_buf_file_fault(struct vm_fault *vmf)
+{
+	struct cdma_buf *buf = vmf->vma->vm_file->private_data;
+
+	return cdma_pages_fault(&buf->pg, vmf, 0);
+}
+
+static const struct vm_operations_struct cdma_buf_file_vm_ops = {
+	.fault = cdma_buf_file_fault,
+};
 
 static int cdma_buf_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct cdma_buf *buf = file->private_data;
+	int ret = cdma_pages_mmap_range(&buf->pg, vma, vma->vm_pgoff);
 
-	return cdma_pages_mmap_range(&buf->pg, vma, vma->vm_pgoff);
+	if (!ret)
+		vma->vm_ops = &cdma_buf_file_vm_ops;
+	return ret;
 }
 
 static int cdma_buf_file_release(struct inode *inode, struct file *file)

@@ -28,6 +28,8 @@ extern unsigned int cdma_max_inflight;
  * @release: for imported pages: tells the owner the engine is done
  * @release_priv: argument of @release
  * @export: segment number while exported, 0 otherwise (under ctx->lock)
+ * @handle: its handle in the owning context (the page offset at which the
+ *	context's file maps it)
  */
 struct cdma_buf {
 	struct kref ref;
@@ -36,6 +38,7 @@ struct cdma_buf {
 	void (*release)(void *priv);
 	void *release_priv;
 	u32 export;
+	u32 handle;
 };
 
 /**

@@ -481,6 +481,7 @@ long vrr_ioctl_alloc(struct vrr_file *f, void __user *argp)
 		goto err_handle;
 	}
 
+	buf->handle = handle;
 	xa_store(&f->bufs, handle, buf, GFP_KERNEL);
 	a.handle = handle;
 	a.mmap_offset = (u64)handle << PAGE_SHIFT;

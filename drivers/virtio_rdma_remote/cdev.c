@@ -116,9 +116,18 @@ static void vrr_vm_close(struct vm_area_struct *vma)
 	vrr_buf_unmapped(vma->vm_file->private_data, vma->vm_private_data);
 }
 
+/* An mm call took the page out (MADV_DONTNEED...): bring it back. */
+static vm_fault_t vrr_vm_fault(struct vm_fault *vmf)
+{
+	struct vrr_buf *buf = vmf->vma->vm_private_data;
+
+	return cdma_pages_fault(&buf->pg, vmf, buf->handle);
+}
+
 static const struct vm_operations_struct vrr_vm_ops = {
 	.open = vrr_vm_open,
 	.close = vrr_vm_close,
+	.fault = vrr_vm_fault,
 };
 
 static int vrr_mmap(struct file *file, struct vm_area_struct *vma)

@@ -231,6 +231,7 @@ struct vrr_file {
  * @dev: the device (a reference)
  * @size: bytes, a multiple of PAGE_SIZE
  * @dev_handle: the device's handle, 0 until the device allocated it
+ * @handle: the file's handle (the page offset at which the file maps it)
  * @pg: the pages
  * @dma: DMA address of each run of @pg, when @dev->dma_dev
  * @mapped: @dma is mapped (under &vrr_dev.bufs_lock)
@@ -247,6 +248,7 @@ struct vrr_buf {
 	struct vrr_dev *dev;
 	u64 size;
 	u32 dev_handle;
+	u32 handle;
 	struct cdma_pages pg;
 	dma_addr_t *dma;
 	bool mapped;

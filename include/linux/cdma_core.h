@@ -55,6 +55,8 @@ void cdma_pages_free(struct cdma_pages *p);
 int cdma_pages_mmap(const struct cdma_pages *p, struct vm_area_struct *vma);
 int cdma_pages_mmap_range(const struct cdma_pages *p,
 			  struct vm_area_struct *vma, unsigned long first);
+vm_fault_t cdma_pages_fault(const struct cdma_pages *p, struct vm_fault *vmf,
+			    unsigned long base);
 
 /* uAPI argument checks (check.c); each returns 0 or the documented errno */
 int cdma_alloc_check(const struct cdma_alloc *a, u64 max_buffer_size);

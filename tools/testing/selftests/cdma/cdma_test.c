@@ -34,6 +34,7 @@
 #include "test_export.c"
 #include "test_global.c"
 #include "test_process.c"
+#include "test_mm.c"
 
 static void cd_usage(const char *prog)
 {
