@@ -5,6 +5,11 @@
  * An exported buffer is a segment: global address = node id, segment
  * number, byte offset (see include/uapi/linux/cdma.h).  Any context that
  * presents the segment's random key may transfer to or from it.
+ *
+ * A wrong key gets EACCES whether or not the segment is exported, so that
+ * nobody learns which segments are live by probing.  The key of a revoked
+ * export is remembered (62 bits of it, until the segment number is used
+ * again): its holders get ENXIO, "revoked", as they always did.
  */
 
 #include <linux/random.h>
@@ -25,6 +30,8 @@ struct cdma_segment {
 };
 
 static DEFINE_XARRAY_ALLOC1(cdma_segments);
+/* segment -> xa_mk_value(key >> 2) of its last export, once revoked */
+static DEFINE_XARRAY(cdma_revoked);
 
 static u64 cdma_gaddr(u32 segment)
 {
@@ -88,6 +95,7 @@ int cdma_export(struct cdma_ctx *ctx, u32 handle, u32 access,
 	buf->export = segment;
 	xa_store(&cdma_segments, segment, seg, GFP_ATOMIC);
 	spin_unlock(&ctx->lock);
+	xa_erase(&cdma_revoked, segment);
 
 	*global_addr = cdma_gaddr(segment);
 	*key = seg->key;
@@ -109,6 +117,9 @@ void cdma_global_remove(u32 segment)
 	struct cdma_segment *seg = xa_erase(&cdma_segments, segment);
 
 	if (seg) {
+		/* Without memory for it, the holders get EACCES. */
+		xa_store(&cdma_revoked, segment, xa_mk_value(seg->key >> 2),
+			 GFP_KERNEL);
 		cdma_buf_put(seg->buf);
 		kfree(seg);
 	}
@@ -152,8 +163,9 @@ EXPORT_SYMBOL_GPL(cdma_revoke);
  * @buf: out: the buffer, with a reference
  * @offset: out: byte offset in @buf
  *
- * Return: 0, -EHOSTUNREACH for another node, -ENXIO when not exported,
- * -EACCES for a wrong key or right, -ERANGE past the segment's end.
+ * Return: 0, -EHOSTUNREACH for another node, -ENXIO for the key of a
+ * revoked export, -EACCES for a wrong key (exported or not) or right,
+ * -ERANGE past the segment's end.
  */
 int cdma_global_resolve(u64 global_addr, u64 key, u32 access, u64 length,
 			struct cdma_buf **buf, u64 *offset)
@@ -170,7 +182,8 @@ int cdma_global_resolve(u64 global_addr, u64 key, u32 access, u64 length,
 	xa_lock(&cdma_segments);
 	seg = xa_load(&cdma_segments, segment);
 	if (!seg)
-		ret = -ENXIO;
+		ret = xa_load(&cdma_revoked, segment) ==
+		      xa_mk_value(key >> 2) ? -ENXIO : -EACCES;
 	else if (seg->key != key || !(seg->access & access))
 		ret = -EACCES;
 	else if (off >= seg->buf->size || length > seg->buf->size - off)
@@ -192,4 +205,5 @@ void cdma_global_exit(void)
 {
 	WARN_ON(!xa_empty(&cdma_segments));
 	xa_destroy(&cdma_segments);
+	xa_destroy(&cdma_revoked);
 }

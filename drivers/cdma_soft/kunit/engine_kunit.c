@@ -524,10 +524,14 @@ static void soft_global_errors_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_global(test, ctx, other_node | 0xffffffffULL,
 					 0, a, 0, 1), -EHOSTUNREACH);
 
-	/* segment not exported: 0 is never used, a revoked one is gone */
+	/*
+	 * segment not exported: 0 is never used (EACCES: no key opens it,
+	 * and nobody learns which segments are live), a revoked one is gone
+	 * (ENXIO for its key)
+	 */
 	gone = ga & ~(0xffffULL << SEG_SHIFT);
-	KUNIT_EXPECT_EQ(test, get_global(test, ctx, gone, key, a, 0, 1), -ENXIO);
-	KUNIT_EXPECT_EQ(test, put_global(test, ctx, a, 0, gone, key, 1), -ENXIO);
+	KUNIT_EXPECT_EQ(test, get_global(test, ctx, gone, key, a, 0, 1), -EACCES);
+	KUNIT_EXPECT_EQ(test, put_global(test, ctx, a, 0, gone, key, 1), -EACCES);
 	KUNIT_ASSERT_EQ(test, cdma_export(ctx, a, RW, &gone, &key), 0);
 	KUNIT_EXPECT_EQ(test, cdma_revoke(ctx, a), 0);
 	KUNIT_EXPECT_EQ(test, put_global(test, rw.ctx, rw.handle, 0, gone, key,

@@ -5,6 +5,41 @@
  * Part of cdma_test (included by cdma_test.c).
  */
 
+/*
+ * Hostile tenants, finding 7: a transfer with a wrong key must not tell
+ * whether a segment is exported (ENXIO against EACCES would let anyone
+ * map the live segments of the node): EACCES for a live, a revoked and a
+ * never exported segment alike.  The holder of a revoked export's key
+ * still learns that it was revoked (ENXIO).
+ */
+CDMA_TEST(global_no_liveness_oracle)
+{
+	const __u64 wrong = 0x5a5a5a5a5a5a5a5aULL;
+	__u64 g, k, never;
+	struct cd_buf e, l;
+
+	ASSERT_CAP(&self->info, CDMA_CAP_GLOBAL);
+	cd_buf_get(_metadata, self->fd, &self->info, self->page, true, &e);
+	cd_buf_get(_metadata, self->fd, &self->info, self->page, true, &l);
+	ASSERT_EQ(0, cd_export(self->fd, e.handle, CDMA_ACCESS_READ |
+			       CDMA_ACCESS_WRITE, &g, &k));
+	ASSERT_NE(wrong, k);
+	/* Segment 0xfffe of this node: not exported by this test's node yet. */
+	never = (g >> CDMA_GADDR_NODE_SHIFT << CDMA_GADDR_NODE_SHIFT) |
+		((__u64)0xfffe << CDMA_GADDR_SEGMENT_SHIFT);
+	EXPECT_EQ(-EACCES, cd_to_global(self->fd, l.handle, 0, g, wrong, 8));
+	EXPECT_EQ(-EACCES, cd_from_global(self->fd, never, wrong, l.handle, 0,
+					  8));
+	EXPECT_EQ(-EACCES, cd_to_global(self->fd, l.handle, 0, never, wrong,
+					8));
+	ASSERT_EQ(0, cd_revoke(self->fd, e.handle));
+	EXPECT_EQ(-EACCES, cd_to_global(self->fd, l.handle, 0, g, wrong, 8));
+	EXPECT_EQ(-ENXIO, cd_to_global(self->fd, l.handle, 0, g, k, 8));
+	EXPECT_EQ(-ENXIO, cd_from_global(self->fd, g, k, l.handle, 0, 8));
+	cd_buf_put(_metadata, self->fd, &e);
+	cd_buf_put(_metadata, self->fd, &l);
+}
+
 /* Access rights: read-only refuses TO_GLOBAL, write-only FROM_GLOBAL. */
 CDMA_TEST(global_access)
 {
