@@ -203,7 +203,16 @@ int cdma_buf_free(struct cdma_ctx *ctx, u32 handle)
 	struct cdma_buf *buf;
 	u32 segment;
 
-	buf = xa_erase(&ctx->bufs, handle);
+	/*
+	 * Only a stored buffer: xa_erase() of a handle an ALLOC or import
+	 * has reserved, and not stored yet, would release the reservation
+	 * for another ALLOC to take.
+	 */
+	xa_lock(&ctx->bufs);
+	buf = xa_load(&ctx->bufs, handle);
+	if (buf)
+		__xa_erase(&ctx->bufs, handle);
+	xa_unlock(&ctx->bufs);
 	if (!buf)
 		return -ENOENT;
 

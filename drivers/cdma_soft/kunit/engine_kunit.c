@@ -619,8 +619,30 @@ static void soft_ctx_destroy_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_global(test, ctx, ga, key, a, 0, 1), -ENXIO);
 }
 
+/*
+ * Hostile tenants, finding 6: ALLOC reserves its handle before the buffer
+ * exists.  A FREE of that handle meanwhile (another thread of the same
+ * process) must leave the reservation alone, or a third ALLOC gets the
+ * same handle and the first one's store replaces that buffer (two owners
+ * of one handle, a buffer leaked).  The reservation is made here as
+ * cdma_buf_alloc() makes it.
+ */
+static void soft_free_reserved_handle_test(struct kunit *test)
+{
+	struct cdma_ctx *ctx = new_ctx(test);
+	u32 r = 0, h;
+
+	KUNIT_ASSERT_EQ(test, xa_alloc(&ctx->bufs, &r, NULL,
+				       XA_LIMIT(1, U32_MAX), GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, cdma_buf_free(ctx, r), -ENOENT);
+	h = new_buf(test, ctx, PAGE_SIZE);
+	KUNIT_EXPECT_NE(test, h, r);
+	xa_release(&ctx->bufs, r);
+}
+
 static struct kunit_case cdma_soft_engine_cases[] = {
 	KUNIT_CASE(soft_buf_alloc_test),
+	KUNIT_CASE(soft_free_reserved_handle_test),
 	KUNIT_CASE(soft_local_copy_test),
 	KUNIT_CASE(soft_local_errors_test),
 	KUNIT_CASE(soft_async_test),
