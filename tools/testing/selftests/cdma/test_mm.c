@@ -71,7 +71,7 @@ CDMA_TEST(mm_madvise_other)
 	int r;
 
 	mm_buf(_metadata, self->fd, &self->info, &b, cdma_seed);
-	for (i = 0; i < sizeof(adv) / sizeof(adv[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(adv); i++) {
 		r = madvise(b.map, b.len, adv[i].advice);
 		TH_LOG("MADV_%s: %s", adv[i].name, r ? strerror(errno) : "0");
 		EXPECT_EQ(-1, pat_check(b.map, b.len, cdma_seed))
