@@ -28,6 +28,8 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -237,6 +239,31 @@ static void rz_piece_punch(struct rz_piece *pc)
 		      (loff_t)pc->pgoff << PAGE_SHIFT, pc->len);
 }
 
+/*
+ * Has something pinned a page of the piece's guest RAM for DMA (VFIO,
+ * iommufd, io_uring fixed buffers)?  Its device would keep using the old
+ * page after the swap: such a range is not swapped.  A pin taken after
+ * this check is not seen (documented).
+ */
+static bool rz_piece_pinned(const struct rz_piece *pc)
+{
+	pgoff_t index = pc->pgoff;
+	pgoff_t last = pc->pgoff + (pc->len >> PAGE_SHIFT) - 1;
+	struct folio_batch fbatch;
+	bool pinned = false;
+	unsigned int i;
+
+	folio_batch_init(&fbatch);
+	while (!pinned && filemap_get_folios(pc->file->f_mapping, &index, last,
+					     &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			pinned |= folio_maybe_dma_pinned(fbatch.folios[i]);
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	return pinned;
+}
+
 static int rz_swap_in_fn(void *arg)
 {
 	struct rz_swap *sw = arg;
@@ -250,6 +277,11 @@ static int rz_swap_in_fn(void *arg)
 		ret = rz_piece_lookup(current->mm, pc);
 		if (ret)
 			goto undo;
+		if (rz_piece_pinned(pc)) {
+			ret = -EBUSY;
+			rz_piece_put(pc);
+			goto undo;
+		}
 		addr = vm_mmap(sw->buf_file, pc->va, pc->len,
 			       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 			       (u64)pc->buf_pgoff << PAGE_SHIFT);
@@ -283,7 +315,9 @@ undo:
  * @out: the swap, to undo with rz_swap_out()
  *
  * Return: 0, -EFAULT when a range is not read-write shared file-backed
- * guest RAM, -E2BIG for too many pieces, -EAGAIN when the VMM changed
+ * guest RAM, -EBUSY when some of it is pinned for DMA by someone else
+ * (its device would keep the old pages), -E2BIG for too many pieces,
+ * -EAGAIN when the VMM changed
  * the IOTLB under the ranges meanwhile, -ESRCH when the VMM is gone,
  * -ENOMEM, or an error of vm_mmap().  On error nothing changed.
  */

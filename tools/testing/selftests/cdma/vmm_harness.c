@@ -40,8 +40,12 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+
+#include <linux/io_uring.h>
 
 /*
  * The vendored harness is used unmodified; it is not -Wextra clean, and
@@ -1332,6 +1336,37 @@ ZC_TEST(alloc_readonly_mapping_refused)
 	ZC_REFUSED("read-only mapping", S_FAULT, rom);
 	ZC_REFUSED("RAM, then read-only mapping", S_FAULT, ram_rom);
 	ZC_ALLOC_WORKS(&ram_rom[0], 1);
+}
+
+/*
+ * Hostile tenants, finding 11: guest RAM that something else has pinned
+ * for DMA (here io_uring fixed buffers; VFIO and iommufd pin the same
+ * way) is not swapped: that device would keep the old pages.  ALLOC fails
+ * with S_FAULT while the pin lasts, and works once it is gone.
+ */
+ZC_TEST(alloc_pinned_guest_ram_refused)
+{
+	struct zc_range r[1] = { { ZC_DATA_AT(8), 64 * ZC_KiB } };
+	struct io_uring_params p;
+	struct iovec iov;
+	int ring;
+
+	memset(&p, 0, sizeof(p));
+	ring = (int)syscall(__NR_io_uring_setup, 4, &p);
+	if (ring < 0)
+		SKIP(return, "io_uring_setup: %s", strerror(errno));
+	iov.iov_base = zc_ptr(&self->m, r[0].addr, r[0].len);
+	iov.iov_len = r[0].len;
+	if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+		    &iov, 1)) {
+		close(ring);
+		SKIP(return, "IORING_REGISTER_BUFFERS: %s", strerror(errno));
+	}
+	ZC_REFUSED("guest RAM pinned by io_uring", S_FAULT, r);
+	close(ring);
+	/* The ring's pins go with its last reference, a little later. */
+	usleep(200 * 1000);
+	ZC_ALLOC_WORKS(r, 1);
 }
 
 ZC_TEST(alloc_unaligned_refused)
