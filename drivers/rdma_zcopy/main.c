@@ -58,6 +58,7 @@ static void rz_work_fn(struct kthread_work *work)
 {
 	struct rz_dev *rz = container_of(work, struct rz_dev, work);
 	struct mm_struct *mm = NULL;
+	struct rz_mm_scope scope;
 	bool more = false;
 
 	mutex_lock(&rz->lock);
@@ -68,7 +69,7 @@ static void rz_work_fn(struct kthread_work *work)
 		if (!rz->mm || !mmget_not_zero(rz->mm))
 			goto unlock;
 		mm = rz->mm;
-		kthread_use_mm(mm);
+		rz_mm_enter(&scope, mm);
 	} else if (rz->mode != RZ_MODE_PA) {
 		goto unlock;
 	}
@@ -77,7 +78,7 @@ static void rz_work_fn(struct kthread_work *work)
 	more |= rz_deliver_events(rz, RZ_BATCH);
 
 	if (mm)
-		kthread_unuse_mm(mm);
+		rz_mm_leave(&scope);
 unlock:
 	mutex_unlock(&rz->lock);
 	if (mm)

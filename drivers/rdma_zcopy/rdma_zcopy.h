@@ -300,6 +300,21 @@ bool rz_deliver_events(struct rz_dev *rz, unsigned int budget);
 void rz_events_drop(struct rz_dev *rz, struct rz_session *s);
 
 /* swap.c: in-place swap of guest RAM (VA mode) */
+
+/**
+ * struct rz_mm_scope - a kthread in a VMM's address space (rz_mm_enter())
+ * @mm: the address space
+ * @memcg: its owner's memory cgroup (a reference)
+ * @old: the active memory cgroup before
+ */
+struct rz_mm_scope {
+	struct mm_struct *mm;
+	struct mem_cgroup *memcg;
+	struct mem_cgroup *old;
+};
+
+void rz_mm_enter(struct rz_mm_scope *s, struct mm_struct *mm);
+void rz_mm_leave(struct rz_mm_scope *s);
 #define RZ_SWAP_MAX_PIECES	65536
 struct rz_swap;
 int rz_swap_in(struct rz_dev *rz, struct cdma_ctx *ctx, u32 handle,

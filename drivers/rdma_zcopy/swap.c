@@ -24,6 +24,7 @@
 
 #include <linux/cdma_engine.h>
 #include <linux/falloc.h>
+#include <linux/memcontrol.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -53,17 +54,47 @@ struct rz_mm_call {
 	int ret;
 };
 
+/**
+ * rz_mm_enter() - work in a VMM's address space, on its account
+ * @s: the scope, for rz_mm_leave()
+ * @mm: the VMM's mm, with a user reference held by the caller
+ *
+ * The calling kthread uses @mm as its own and charges its __GFP_ACCOUNT
+ * allocations (engine buffers, the swap's arrays, page tables) to the
+ * memory cgroup of @mm's owner, as if the VMM had made them: a VMM at its
+ * memory.max gets ENOMEM, not the host's unaccounted memory.
+ */
+void rz_mm_enter(struct rz_mm_scope *s, struct mm_struct *mm)
+{
+	s->mm = mm;
+	kthread_use_mm(mm);
+	s->memcg = get_mem_cgroup_from_mm(mm);
+	s->old = set_active_memcg(s->memcg);
+}
+
+/**
+ * rz_mm_leave() - end the scope of rz_mm_enter()
+ * @s: the scope
+ */
+void rz_mm_leave(struct rz_mm_scope *s)
+{
+	set_active_memcg(s->old);
+	mem_cgroup_put(s->memcg);
+	kthread_unuse_mm(s->mm);
+}
+
 static void rz_mm_call_work(struct kthread_work *work)
 {
 	struct rz_mm_call *c = container_of(work, struct rz_mm_call, work);
+	struct rz_mm_scope scope;
 
 	if (!mmget_not_zero(c->mm)) {
 		c->ret = -ESRCH;
 		return;
 	}
-	kthread_use_mm(c->mm);
+	rz_mm_enter(&scope, c->mm);
 	c->ret = c->fn(c->arg);
-	kthread_unuse_mm(c->mm);
+	rz_mm_leave(&scope);
 	mmput(c->mm);
 }
 

@@ -40,6 +40,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
@@ -72,6 +73,7 @@
 #define S_NXIO		VIRTIO_RDMA_REMOTE_S_NXIO
 #define S_UNSUPP	VIRTIO_RDMA_REMOTE_S_UNSUPP
 #define S_FAULT		VIRTIO_RDMA_REMOTE_S_FAULT
+#define S_NOMEM		VIRTIO_RDMA_REMOTE_S_NOMEM
 
 /* Device under test: -d PATH, else $ZCOPY_DEV, else this. */
 static const char *zc_dev_path = "/dev/vhost-vdpa-0";
@@ -1942,6 +1944,107 @@ TEST_F_TIMEOUT(zcb, va_mode_identity_map_refused, 120 * zc_scale())
 	}
 	zc_vmm_stop(m, false);
 	free(m);
+	zc_device_usable(_metadata);
+}
+
+/* Write @val to the cgroup file @dir/@name: 0 or -errno. */
+static int zc_cg_write(const char *dir, const char *name, const char *val)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+/* A memory cgroup (v2) of its own, /sys/fs/cgroup/@name: 0 or -errno. */
+static int zc_memcg_make(const char *name, char *dir, size_t len)
+{
+	struct statfs s;
+	int ret;
+
+	if ((statfs("/sys/fs/cgroup", &s) || s.f_type != 0x63677270) &&
+	    mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL))
+		return -errno;	/* not CGROUP2_SUPER_MAGIC, and no mount */
+	ret = zc_cg_write("/sys/fs/cgroup", "cgroup.subtree_control",
+			  "+memory");
+	if (ret)
+		return ret;
+	snprintf(dir, len, "/sys/fs/cgroup/%s", name);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * The child VMM of memcg_charges_the_vmm, in the cgroup @dir: a buffer
+ * larger than its memory.max must fail with S_NOMEM, a small one work.
+ * Exit status: 0, or the step that went wrong.
+ */
+static int zc_memcg_child(const char *dir)
+{
+	struct zc_range big = { ZC_DATA_AT(0), 40 * ZC_MiB };
+	struct zc_range small = { ZC_DATA_AT(0), 64 * ZC_KiB };
+	struct zc_vmm *m = calloc(1, sizeof(*m));
+	uint32_t sid = 0, h = 0;
+	char pid[32];
+	int st;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (!m || zc_cg_write(dir, "cgroup.procs", pid))
+		return 10;
+	if (zc_vmm_start(m, zc_dev_path))
+		return 11;
+	if (zc_session_open(m, &sid) != S_OK)
+		return 12;
+	st = zc_alloc(m, sid, &big, 1, &h);
+	if (st == S_OK)
+		return 20;	/* the engine buffer was charged to nobody */
+	if (st != S_NOMEM)
+		return 21;
+	if (zc_alloc(m, sid, &small, 1, &h) != S_OK)
+		return 13;
+	if (zc_free(m, sid, h) != S_OK)
+		return 14;
+	zc_vmm_stop(m, false);
+	return 0;
+}
+
+/*
+ * Hostile tenants, finding 3: the backend works in a kthread, but what it
+ * allocates for a VMM (engine buffers above all) is charged to the VMM's
+ * memory cgroup.  A VMM with memory.max 32M asks for a 40 MiB buffer: it
+ * gets S_NOMEM, and the host's memory is not spent on its behalf.
+ */
+TEST_F_TIMEOUT(zcb, memcg_charges_the_vmm, 120 * zc_scale())
+{
+	char dir[128];
+	int status, ret;
+	pid_t pid;
+
+	ret = zc_memcg_make("zc-memcg", dir, sizeof(dir));
+	if (ret)
+		SKIP(return, "no cgroup v2 memory controller: %s",
+		     strerror(-ret));
+	ASSERT_EQ(0, zc_cg_write(dir, "memory.max", "32M"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(zc_memcg_child(dir));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status))
+		TH_LOG("the VMM was killed by signal %d", WTERMSIG(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("step %d failed (20: a 40 MiB buffer in a 32M memcg was allowed)",
+		       WEXITSTATUS(status));
+	rmdir(dir);
 	zc_device_usable(_metadata);
 }
 
