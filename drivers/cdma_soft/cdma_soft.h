@@ -48,6 +48,8 @@ struct cdma_buf {
  * @inflight: transfers submitted and not yet completed
  * @dying: set by cdma_ctx_destroy(); queued transfers are cancelled
  * @idle: woken when @inflight drops to zero
+ * @next_ch: the channel of the next transfer (under @lock)
+ * @q: the context's queue on each channel (cdma_channels of them)
  */
 struct cdma_ctx {
 	struct xarray bufs;
@@ -55,6 +57,24 @@ struct cdma_ctx {
 	unsigned int inflight;
 	bool dying;
 	wait_queue_head_t idle;
+	unsigned int next_ch;
+	struct cdma_chanq *q;
+};
+
+/**
+ * struct cdma_chanq - a context's transfers queued on one channel
+ * @work: queued on the channel's worker while @reqs is not empty; it runs
+ *	one slice of the first transfer and queues itself again behind the
+ *	other contexts' (round robin between contexts, slice by slice)
+ * @reqs: the transfers, in order (under the context's lock)
+ * @ctx: the context
+ * @ch: the channel
+ */
+struct cdma_chanq {
+	struct kthread_work work;
+	struct list_head reqs;
+	struct cdma_ctx *ctx;
+	unsigned int ch;
 };
 
 /* buffer.c */
@@ -67,6 +87,8 @@ void cdma_global_remove(u32 segment);
 void cdma_global_exit(void);
 
 /* xfer.c */
+void cdma_chanq_init(struct cdma_ctx *ctx);
+void cdma_chanq_flush(struct cdma_ctx *ctx);
 int cdma_channels_init(void);
 void cdma_channels_exit(void);
 

@@ -56,13 +56,19 @@ EXPORT_SYMBOL_GPL(cdma_engine_info);
  */
 struct cdma_ctx *cdma_ctx_create(void)
 {
-	struct cdma_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	struct cdma_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 
 	if (!ctx)
 		return NULL;
+	ctx->q = kcalloc(cdma_channels, sizeof(*ctx->q), GFP_KERNEL_ACCOUNT);
+	if (!ctx->q) {
+		kfree(ctx);
+		return NULL;
+	}
 	xa_init_flags(&ctx->bufs, XA_FLAGS_ALLOC1);
 	spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->idle);
+	cdma_chanq_init(ctx);
 	return ctx;
 }
 EXPORT_SYMBOL_GPL(cdma_ctx_create);
@@ -81,9 +87,11 @@ static bool cdma_ctx_idle(struct cdma_ctx *ctx)
  * cdma_ctx_destroy() - end a context
  * @ctx: the context
  *
- * Transfers still queued complete with -ECANCELED, running ones are waited
- * for, exports are revoked and every buffer handle is released.  Mappings
- * of the buffers keep their pages until unmapped.
+ * Transfers still queued complete with -ECANCELED, running ones end at
+ * their next slice; the wait is bounded by one slice of each other
+ * context with work on the channels (they are served in turn).  Exports
+ * are revoked and every buffer handle is released.  Mappings of the
+ * buffers keep their pages until unmapped.
  */
 void cdma_ctx_destroy(struct cdma_ctx *ctx)
 {
@@ -94,10 +102,12 @@ void cdma_ctx_destroy(struct cdma_ctx *ctx)
 	ctx->dying = true;
 	spin_unlock(&ctx->lock);
 	wait_event(ctx->idle, cdma_ctx_idle(ctx));
+	cdma_chanq_flush(ctx);
 
 	xa_for_each(&ctx->bufs, handle, buf)
 		cdma_buf_free(ctx, handle);
 	xa_destroy(&ctx->bufs);
+	kfree(ctx->q);
 	kfree(ctx);
 }
 EXPORT_SYMBOL_GPL(cdma_ctx_destroy);

@@ -3,9 +3,14 @@
  * cdma_soft: transfers and engine channels.
  *
  * Each channel is a kthread worker; a transfer is a memcpy between the
- * physically contiguous runs of two buffers, done in slices so that a
- * context being destroyed cancels it quickly.  The request's done callback
- * plays the engine's completion interrupt.
+ * physically contiguous runs of two buffers.  Every context has a queue on
+ * each channel (struct cdma_chanq), and its transfers go to the channels
+ * in turn.  A channel serves the contexts with work round robin, one
+ * quantum (CDMA_QUANTUM bytes) of a transfer at a time: a tenant with a
+ * deep queue of large transfers delays another's by a quantum per busy
+ * context, not by its whole backlog, and a context being destroyed has its
+ * queued transfers cancelled on its next turn.  The request's done
+ * callback plays the engine's completion interrupt.
  */
 
 #include <linux/atomic.h>
@@ -20,6 +25,8 @@
 #include "cdma_soft.h"
 
 #define CDMA_SLICE	SZ_1M
+/* Bytes of one transfer a channel moves before serving the next context. */
+#define CDMA_QUANTUM	(4 * CDMA_SLICE)
 
 static bool cdma_copy_words = true;
 module_param_named(copy_words, cdma_copy_words, bool, 0644);
@@ -64,8 +71,6 @@ static void cdma_memcpy(void *dst, const void *src, size_t n)
 	}
 	memcpy(d, s, n);
 }
-
-static atomic_t cdma_next_channel = ATOMIC_INIT(0);
 
 static int cdma_local_range(struct cdma_ctx *ctx, u32 handle, u64 offset,
 			    u64 length, struct cdma_buf **buf)
@@ -150,14 +155,20 @@ static void cdma_seek(const struct cdma_buf *buf, u64 off, unsigned int *seg,
 	*segoff = off;
 }
 
+/*
+ * Move up to CDMA_QUANTUM more bytes of @req (from req->bytes on): 0 when
+ * the transfer is complete, -EAGAIN when bytes are left for its next turn,
+ * -ECANCELED when its context is being destroyed.
+ */
 static int cdma_copy(struct cdma_req *req)
 {
 	const struct cdma_buf *src = req->src, *dst = req->dst;
-	u64 left = req->xfer.length, soff, doff, slice = 0;
+	u64 left = req->xfer.length - req->bytes, soff, doff, slice = 0;
+	u64 quantum = CDMA_QUANTUM;
 	unsigned int si, di;
 
-	cdma_seek(src, req->src_off, &si, &soff);
-	cdma_seek(dst, req->dst_off, &di, &doff);
+	cdma_seek(src, req->src_off + req->bytes, &si, &soff);
+	cdma_seek(dst, req->dst_off + req->bytes, &di, &doff);
 	while (left) {
 		u64 savail = ((u64)src->pg.segs[si].nr << PAGE_SHIFT) - soff;
 		u64 davail = ((u64)dst->pg.segs[di].nr << PAGE_SHIFT) - doff;
@@ -178,34 +189,106 @@ static int cdma_copy(struct cdma_req *req)
 			doff = 0;
 		}
 		slice += n;
+		quantum = quantum > n ? quantum - n : 0;
 		if (slice >= CDMA_SLICE) {
 			slice = 0;
 			cond_resched();
 			if (READ_ONCE(req->ctx->dying))
 				return -ECANCELED;
 		}
+		if (!quantum && left)
+			return -EAGAIN;
 	}
 	return 0;
 }
 
-static void cdma_xfer_work(struct kthread_work *work)
+/* End @reqs (off every queue) with @status; each one leaves the context. */
+static void cdma_reqs_end(struct cdma_ctx *ctx, struct list_head *reqs,
+			  int status)
 {
-	struct cdma_req *req = container_of(work, struct cdma_req, work);
-	struct cdma_ctx *ctx = req->ctx;
+	struct cdma_req *req, *tmp;
+	unsigned int n = 0;
 
-	req->bytes = 0;
-	if (READ_ONCE(ctx->dying))
-		req->status = -ECANCELED;
-	else
-		req->status = cdma_copy(req);
-	cdma_req_release(req);
-	req->done(req);
-
+	list_for_each_entry_safe(req, tmp, reqs, node) {
+		list_del(&req->node);
+		req->status = status;
+		cdma_req_release(req);
+		req->done(req);
+		n++;
+	}
 	/* Last access to ctx: cdma_ctx_destroy() may free it right after. */
 	spin_lock(&ctx->lock);
-	if (!--ctx->inflight)
+	ctx->inflight -= n;
+	if (!ctx->inflight)
 		wake_up(&ctx->idle);
 	spin_unlock(&ctx->lock);
+}
+
+/*
+ * A context's turn on a channel: one quantum of its first transfer; then
+ * behind the other contexts again while it has work.  A dying context's
+ * transfers all end here at once.
+ */
+static void cdma_chanq_work(struct kthread_work *work)
+{
+	struct cdma_chanq *q = container_of(work, struct cdma_chanq, work);
+	struct cdma_ctx *ctx = q->ctx;
+	struct cdma_req *req;
+	LIST_HEAD(ended);
+	bool more;
+	int ret;
+
+	spin_lock(&ctx->lock);
+	req = list_first_entry_or_null(&q->reqs, struct cdma_req, node);
+	if (ctx->dying)
+		list_splice_init(&q->reqs, &ended);
+	spin_unlock(&ctx->lock);
+	if (!req)
+		return;
+	if (!list_empty(&ended)) {
+		cdma_reqs_end(ctx, &ended, -ECANCELED);
+		return;
+	}
+
+	ret = cdma_copy(req);
+	spin_lock(&ctx->lock);
+	if (ret != -EAGAIN)
+		list_move(&req->node, &ended);
+	more = !list_empty(&q->reqs);
+	spin_unlock(&ctx->lock);
+	/* Work left counts in ctx->inflight: ctx stays until it is done. */
+	if (more)
+		kthread_queue_work(cdma_workers[q->ch], &q->work);
+	if (!list_empty(&ended))
+		cdma_reqs_end(ctx, &ended, ret);
+}
+
+/**
+ * cdma_chanq_init() - set up a new context's channel queues
+ * @ctx: the context
+ */
+void cdma_chanq_init(struct cdma_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < cdma_channels; i++) {
+		kthread_init_work(&ctx->q[i].work, cdma_chanq_work);
+		INIT_LIST_HEAD(&ctx->q[i].reqs);
+		ctx->q[i].ctx = ctx;
+		ctx->q[i].ch = i;
+	}
+}
+
+/**
+ * cdma_chanq_flush() - make sure no turn of a context is left queued
+ * @ctx: an idle context (no transfer in flight), about to be freed
+ */
+void cdma_chanq_flush(struct cdma_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < cdma_channels; i++)
+		kthread_cancel_work_sync(&ctx->q[i].work);
 }
 
 /**
@@ -224,7 +307,8 @@ static void cdma_xfer_work(struct kthread_work *work)
  */
 int cdma_submit(struct cdma_ctx *ctx, struct cdma_req *req)
 {
-	unsigned int ch;
+	struct cdma_chanq *q = NULL;
+	bool first = false;
 	int ret;
 
 	ret = cdma_xfer_check(&req->xfer);
@@ -234,21 +318,25 @@ int cdma_submit(struct cdma_ctx *ctx, struct cdma_req *req)
 	if (ret)
 		goto err;
 
+	req->ctx = ctx;
+	req->bytes = 0;
 	spin_lock(&ctx->lock);
-	if (ctx->dying)
+	if (ctx->dying) {
 		ret = -ECANCELED;
-	else if (ctx->inflight >= cdma_max_inflight)
+	} else if (ctx->inflight >= cdma_max_inflight) {
 		ret = -EBUSY;
-	else
+	} else {
 		ctx->inflight++;
+		q = &ctx->q[ctx->next_ch++ % cdma_channels];
+		first = list_empty(&q->reqs);
+		list_add_tail(&req->node, &q->reqs);
+	}
 	spin_unlock(&ctx->lock);
 	if (ret)
 		goto err;
-
-	req->ctx = ctx;
-	kthread_init_work(&req->work, cdma_xfer_work);
-	ch = (unsigned int)atomic_inc_return(&cdma_next_channel) % cdma_channels;
-	kthread_queue_work(cdma_workers[ch], &req->work);
+	/* Otherwise the context's turn is queued, or running, and comes again. */
+	if (first)
+		kthread_queue_work(cdma_workers[q->ch], &q->work);
 	return 0;
 
 err:

@@ -35,7 +35,7 @@ struct vm_area_struct;
  * @dst: private to the engine
  * @src_off: private to the engine
  * @dst_off: private to the engine
- * @work: private to the engine
+ * @node: private to the engine
  */
 struct cdma_req {
 	struct cdma_xfer xfer;
@@ -49,7 +49,7 @@ struct cdma_req {
 	struct cdma_buf *dst;
 	u64 src_off;
 	u64 dst_off;
-	struct kthread_work work;
+	struct list_head node;
 };
 
 void cdma_engine_info(struct cdma_info *info);
