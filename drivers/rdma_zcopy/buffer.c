@@ -165,8 +165,9 @@ static u32 rz_buf_swap_in(struct rz_dev *rz, struct rz_session *s,
 			 &buf->swap);
 	if (ret) {
 		cdma_buf_free(s->ctx, *handle);
-		return ret == -ENOMEM ? VIRTIO_RDMA_REMOTE_S_NOMEM :
-					VIRTIO_RDMA_REMOTE_S_FAULT;
+		if (ret == -ENOMEM || ret == -ENOSPC)
+			return vrr_errno_to_status(ret);
+		return VIRTIO_RDMA_REMOTE_S_FAULT;
 	}
 	/* Nothing of the guest's is held: no release to wait for. */
 	complete(&buf->released);

@@ -30,6 +30,14 @@ static unsigned int max_ranges = 4096;
 module_param(max_ranges, uint, 0444);
 MODULE_PARM_DESC(max_ranges, "Ranges in one ALLOC request, 1..65536 (default 4096)");
 
+/*
+ * Each swapped piece of guest RAM is a mapping (VMA) of the VMM: bound
+ * them well below vm.max_map_count (65530), leaving QEMU its own.
+ */
+static unsigned int max_pieces = 16384;
+module_param(max_pieces, uint, 0444);
+MODULE_PARM_DESC(max_pieces, "Guest RAM pieces swapped into one VMM at a time (each a mapping of the VMM), 1..65536 (default 16384)");
+
 static unsigned int max_buffers;
 module_param(max_buffers, uint, 0444);
 MODULE_PARM_DESC(max_buffers, "Buffers per session; 0 or above the engine's: the engine's (default 0)");
@@ -140,6 +148,7 @@ static void rz_limits_init(struct rz_dev *rz, const struct cdma_info *info)
 			  max_inflight : info->max_inflight;
 	l->max_sessions = max_sessions;
 	l->max_ranges = max_ranges;
+	l->max_pieces = max_pieces;
 
 	cfg->version = cpu_to_le32(info->version);
 	cfg->node_id = cpu_to_le32(info->node_id);
@@ -258,7 +267,8 @@ static int __init rz_init(void)
 
 	if (!device_id || device_id > U16_MAX ||
 	    !max_sessions || max_sessions > RZ_MAX_SESSIONS ||
-	    !max_ranges || max_ranges > RZ_MAX_RANGES) {
+	    !max_ranges || max_ranges > RZ_MAX_RANGES ||
+	    !max_pieces || max_pieces > RZ_SWAP_MAX_PIECES) {
 		pr_err("rdma_zcopy: module parameter out of range\n");
 		return -EINVAL;
 	}

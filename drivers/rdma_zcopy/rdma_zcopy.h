@@ -105,6 +105,8 @@ struct rz_vq {
  * @max_inflight: transfers per session whose event is not yet delivered
  * @max_sessions: sessions open at the same time
  * @max_ranges: ranges in one ALLOC request
+ * @max_pieces: pieces of guest RAM swapped at a time (VA mode), each a
+ *	mapping of the VMM
  */
 struct rz_limits {
 	u64 max_buffer_size;
@@ -112,6 +114,7 @@ struct rz_limits {
 	u32 max_inflight;
 	u32 max_sessions;
 	u32 max_ranges;
+	u32 max_pieces;
 };
 
 /**
@@ -143,6 +146,7 @@ struct rz_limits {
  * @ev_lock: protects @events; taken by engine completion callbacks
  * @events: completed transfers whose event is not yet delivered
  * @chain: descriptor chain being processed (under @lock)
+ * @swap_pieces: pieces of guest RAM swapped now (VA mode)
  */
 struct rz_dev {
 	struct vdpa_device vdpa;
@@ -171,6 +175,7 @@ struct rz_dev {
 	spinlock_t ev_lock; /* see above */
 	struct list_head events;
 	struct rz_chain chain;
+	atomic_t swap_pieces;
 };
 
 /**

@@ -133,12 +133,14 @@ struct rz_piece {
 
 /**
  * struct rz_swap - a buffer swapped into the VMM
+ * @rz: the device (whose &rz_dev.swap_pieces count @nr)
  * @mm: the VMM's address space (mmgrab reference)
  * @buf_file: the engine buffer's file
  * @nr: entries in @pieces
  * @pieces: the parts, in buffer order
  */
 struct rz_swap {
+	struct rz_dev *rz;
 	struct mm_struct *mm;
 	struct file *buf_file;
 	unsigned int nr;
@@ -346,7 +348,8 @@ undo:
  * @out: the swap, to undo with rz_swap_out()
  *
  * Return: 0, -EFAULT when a range is not read-write shared file-backed
- * guest RAM, -EBUSY when some of it is pinned for DMA by someone else
+ * guest RAM, -ENOSPC when the VMM would have more than max_pieces pieces
+ * swapped, -EBUSY when some of it is pinned for DMA by someone else
  * (its device would keep the old pages), -E2BIG for too many pieces,
  * -EAGAIN when the VMM changed
  * the IOTLB under the ranges meanwhile, -ESRCH when the VMM is gone,
@@ -365,9 +368,16 @@ int rz_swap_in(struct rz_dev *rz, struct cdma_ctx *ctx, u32 handle,
 	ret = rz_swap_walk(rz, ranges, nr, NULL, &count);
 	if (ret)
 		return ret;
+	if (atomic_add_return(count, &rz->swap_pieces) > rz->limits.max_pieces) {
+		atomic_sub(count, &rz->swap_pieces);
+		return -ENOSPC;
+	}
 	sw = kvzalloc(struct_size(sw, pieces, count), GFP_KERNEL_ACCOUNT);
-	if (!sw)
+	if (!sw) {
+		atomic_sub(count, &rz->swap_pieces);
 		return -ENOMEM;
+	}
+	sw->rz = rz;
 	sw->nr = count;
 	ret = rz_swap_walk(rz, ranges, nr, sw, &count);
 	if (ret)
@@ -390,6 +400,7 @@ err_put:
 	mmdrop(sw->mm);
 	fput(sw->buf_file);
 err_free:
+	atomic_sub(sw->nr, &rz->swap_pieces);
 	kvfree(sw);
 	return ret;
 }
@@ -442,6 +453,7 @@ void rz_swap_out(struct rz_swap *sw)
 		rz_piece_put(&sw->pieces[i]);
 	mmdrop(sw->mm);
 	fput(sw->buf_file);
+	atomic_sub(sw->nr, &sw->rz->swap_pieces);
 	kvfree(sw);
 }
 

@@ -1371,6 +1371,66 @@ ZC_TEST(alloc_pinned_guest_ram_refused)
 	ZC_ALLOC_WORKS(r, 1);
 }
 
+/* A module parameter of rdma_zcopy, or 0. */
+static unsigned long zc_param(const char *name)
+{
+	char path[128], buf[32] = "";
+	unsigned long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/rdma_zcopy/parameters/%s",
+		 name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			v = strtoul(buf, NULL, 0);
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * Hostile tenants, finding 9: every swapped piece of guest RAM is a
+ * mapping of the VMM; a guest must not make the VMM reach
+ * vm.max_map_count (its own mmap() calls would then fail).  The device
+ * swaps at most max_pieces pieces at a time: one more is S_NOSPC, and
+ * after a FREE there is room again.  Ranges of one page with a page
+ * between them are one piece each.
+ */
+ZC_TEST_SLOW(alloc_too_many_pieces_nospc)
+{
+	unsigned long max = zc_param("max_pieces");
+	unsigned int per = self->m.cfg.max_ranges, nbuf, i, k;
+	struct zc_range *r = calloc(per, sizeof(*r));
+	struct zc_range one = { 0, ZC_PAGE };
+	uint32_t h[16], extra = 0;
+
+	ASSERT_NE(NULL, r);
+	if (!max || max % per || max / per > 5)
+		SKIP(free(r); return,
+		     "max_pieces %lu: the test wants up to 5 x max_ranges (%u)",
+		     max, per);
+	nbuf = (unsigned int)(max / per);
+	for (i = 0; i < nbuf; i++) {
+		for (k = 0; k < per; k++) {
+			r[k].addr = ZC_DATA_AT(8 * i) + 2 * k * ZC_PAGE;
+			r[k].len = ZC_PAGE;
+		}
+		ZC_ASSERT_ST(S_OK, zc_alloc(&self->m, self->sid, r, per, &h[i]),
+			     "ALLOC within max_pieces");
+	}
+	one.addr = ZC_DATA_AT(8 * nbuf);
+	ZC_EXPECT_ST(S_NOSPC, zc_alloc(&self->m, self->sid, &one, 1, &extra),
+		     "ALLOC of one piece more than max_pieces");
+	ZC_EXPECT_ST(S_OK, zc_free(&self->m, self->sid, h[0]), "FREE");
+	ZC_EXPECT_ST(S_OK, zc_alloc(&self->m, self->sid, &one, 1, &extra),
+		     "ALLOC after a FREE");
+	ZC_EXPECT_ST(S_OK, zc_free(&self->m, self->sid, extra), "FREE");
+	for (i = 1; i < nbuf; i++)
+		ZC_EXPECT_ST(S_OK, zc_free(&self->m, self->sid, h[i]), "FREE");
+	free(r);
+}
+
 ZC_TEST(alloc_unaligned_refused)
 {
 	struct zc_range addr[1] = { { ZC_DATA_AT(0) + 512, ZC_PAGE } };
