@@ -27,7 +27,7 @@ echo "== guest program on /dev/cdma1 (virtio-rdma-remote device, loopback)"
 	-l guest | tee -a "$out" || rc=1
 echo
 unload_modules
-echo "== transfer rate by size, guest against native (MB/s; higher is better)"
+echo "== transfer rate by size, guest against native (MB per second of the clock below; higher is better)"
 awk '$1 == "RATE" {
 	if (!(($3) in seen)) { seen[$3] = 1; order[n++] = $3 }
 	rate[$2, $3] = $4
