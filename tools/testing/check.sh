@@ -120,13 +120,14 @@ else
 fi
 
 # DKMS: the sources of `make dkms-source`, added, built, installed and
-# removed by dkms for $KVER in trees of their own under $OUT/dkms (the host's
-# /usr/src, /var/lib/dkms and /lib/modules are left alone).  A pass is
+# removed by dkms for $KVER in trees of their own under a temporary
+# directory (the host's /usr/src, /var/lib/dkms and /lib/modules are left
+# alone).  A pass is
 # remembered in $CACHE/dkms/ under a hash of everything the build reads
 # (sources, KVER, dkms and headers versions): the same inputs are not built
 # again unless CHECK_DKMS=force.
 dkms_check() {
-	local t=$OUT/dkms name ver key m f mods tree
+	local t=$1 name ver key m f mods tree
 	name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"$/\1/p' dkms.conf)
 	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
 	mapfile -t mods < <(sed -n 's|^obj-m += drivers/\(.*\)/$|\1|p' Kbuild)
@@ -190,8 +191,14 @@ dkms_check() {
 	rm -f "$CACHE"/dkms/pass-*
 	touch "$CACHE/dkms/pass-$key"
 }
+# dkms compares resolved paths with the ones it was given, and does not
+# quote every expansion: its trees go in a directory of their own, by its
+# real path, never under a repository reached through a link or with a
+# blank in its path.
+dkms_dir=$(realpath "$(mktemp -d "${TMPDIR:-/tmp}/unimem-rdma-dkms.XXXXXX")")
 build_test "dkms add, build, install, remove -k $KVER" dkms.log \
-	'warning:|^Error' dkms_check
+	'warning:|^Error' dkms_check "$dkms_dir"
+rm -rf "$dkms_dir"
 
 # make install into a staging directory: modules, uAPI headers (usable from
 # user space), udev rule, library and tools; make uninstall removes them.
