@@ -66,7 +66,7 @@ echo "REPO=$REPO"
 cmp "$REPO/Makefile" Makefile && echo "same Makefile" >"$RESULTS/seen"
 EOF
 chmod +x "$guest"
-trap 'rm -rf "$T" "$guest"' EXIT
+trap 'rm -rf "$T" "$guest" "$REPO/out/.vm-selftest-link"' EXIT
 
 fake() { # fake MODE COMMAND...: run COMMAND with the stand-in QEMU
 	local mode=$1
@@ -76,7 +76,7 @@ fake() { # fake MODE COMMAND...: run COMMAND with the stand-in QEMU
 }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..10"
 
 # 1-3: the probe.
 a=$(KVM_DEV=$T/none CACHE="$T/cache" "$VM/accel-probe.sh" "$kernel" 2>/dev/null)
@@ -132,5 +132,18 @@ result "$rc" "run-vm.sh: a VM boots and runs its script (status $rc)"
 grep -qxF "REPO=$T/the repo" "$T/the results/guest.log" 2>/dev/null &&
 	[ -s "$T/the results/seen" ]
 result "$?" "the guest sees the repository at its path under /tmp, blanks and all"
+# 10: the repository reached through a link on the host whose target the
+# guest does not see (under /tmp): make's link to a checkout with blanks.
+link=$REPO/out/.vm-selftest-link
+ln -sfn "$T/the repo" "$link"
+rm -rf "$T/the results"
+rc=0
+"$link/tools/testing/vm/run-vm.sh" --env selftest --accel tcg \
+	--script "$link/out/${guest##*/}" --results "$T/the results" \
+	--timeout 300 2>"$T/run5.err" || rc=$?
+grep -qxF "REPO=$link" "$T/the results/guest.log" 2>/dev/null &&
+	[ -s "$T/the results/seen" ]
+result "$(($? | rc))" "the guest sees a repository reached through a link it cannot follow (status $rc)"
+rm -f "$link"
 [ "$FAILED" -eq 0 ] || cat "$T"/*.err >&2
 exit "$FAILED"
