@@ -42,13 +42,27 @@ cmdline_params() {
 	done
 }
 
+# mkdir_path PATH: make PATH a directory.  A component may be a symbolic
+# link on the host (make's link to a checkout with blanks, say) whose
+# target the guest does not see: a directory replaces it.
+mkdir_path() {
+	p="" rest=${1#/}
+	while [ -n "$rest" ]; do
+		c=${rest%%/*}
+		if [ "$c" = "$rest" ]; then rest=""; else rest=${rest#*/}; fi
+		p=$p/$c
+		if [ -L "$p" ] && [ ! -d "$p" ]; then
+			rm -f "$p" || return
+		fi
+		[ -d "$p" ] || mkdir "$p" || return
+	done
+}
+
 # share TAG PATH: 9p share TAG, read-only, under a tmpfs overlay at PATH.
-# PATH may be a symbolic link on the host (make's link to a checkout with
-# blanks, say) whose target the guest does not see: the share replaces it.
 share() {
 	lower=/run/vm/share/$1 rw=/run/vm/share-rw/$1
-	[ ! -L "$2" ] || rm -f "$2" || return
-	mkdir -p "$lower" "$rw/upper" "$rw/work" "$2" || return
+	mkdir -p "$lower" "$rw/upper" "$rw/work" || return
+	mkdir_path "$2" || return
 	mount -t 9p -o "$P9OPTS,ro,cache=loose" "$1" "$lower" || return
 	mount -t overlay -o "lowerdir=$lower,upperdir=$rw/upper,workdir=$rw/work" \
 		"share-$1" "$2"
