@@ -344,7 +344,7 @@ static void fz_child_kill(struct fz_state *f)
 /* Reset and start again (a new session table, rings and RAM). */
 static int fz_restart(struct zc_vmm *m, struct fz_state *f)
 {
-	int st, i;
+	int st;
 
 	zc_vmm_stop(m, false);
 	f->nsids = 0;
@@ -353,13 +353,7 @@ static int fz_restart(struct zc_vmm *m, struct fz_state *f)
 	/* Meanwhile another VMM has the device, and is killed. */
 	if (!pick(4))
 		fz_child_kill(f);
-	for (i = 0; i < 50; i++) {
-		st = zc_vmm_start(m, zc_dev_path);
-		if (st != -EBUSY)
-			break;
-		zc_vmm_stop(m, true);
-		usleep(100 * 1000);
-	}
+	st = zc_vmm_start_wait(m, zc_dev_path);
 	if (!st)
 		m->req_timeout_ms = 300 * (int)zc_scale();
 	return st;
@@ -376,22 +370,12 @@ struct fz_racer {
 static void *fz_race(void *arg)
 {
 	struct fz_racer *r = arg;
-	struct zc_region whole = r->m->reg[1], part = whole;
-	uint64_t q = whole.size / 4;
-	unsigned int k;
 
 	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
 		r->rnd = r->rnd * 6364136223846793005ULL + 1;
-		zc_iotlb_invalidate(r->m, whole.iova, whole.size);
-		for (k = 0; k < 4 && (r->rnd >> 40) % 3; k++) {
-			part.iova = whole.iova + k * q;
-			part.va = whole.va + k * q;
-			part.size = q;
-			zc_iotlb_update(r->m, &part);
-		}
+		zc_iotlb_remap(r->m, 1, (r->rnd >> 40) % 3 ? 4 : 0);
 		usleep((r->rnd >> 20) % 500);
-		zc_iotlb_invalidate(r->m, whole.iova, whole.size);
-		zc_iotlb_update(r->m, &whole);
+		zc_iotlb_remap(r->m, 1, 1);
 		r->races++;
 		usleep((r->rnd >> 30) % 500);
 	}
@@ -412,13 +396,7 @@ static int fz_final_check(void)
 
 	if (!m)
 		return 0;
-	for (i = 0; i < 50; i++) {
-		st = zc_vmm_start(m, zc_dev_path);
-		if (st != -EBUSY)
-			break;
-		zc_vmm_stop(m, true);
-		usleep(100 * 1000);
-	}
+	st = zc_vmm_start_wait(m, zc_dev_path);
 	if (st || zc_session_open(m, &sid) != S_OK ||
 	    zc_alloc(m, sid, &a, 1, &ha) != S_OK ||
 	    zc_alloc(m, sid, &b, 1, &hb) != S_OK)

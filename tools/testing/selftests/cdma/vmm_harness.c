@@ -1868,17 +1868,9 @@ static void zc_device_usable(struct __test_metadata *_metadata)
 	struct zc_range b = { ZC_DATA_AT(1), 64 * ZC_KiB };
 	uint32_t sid = 0, ha = 0, hb = 0;
 	int st = -1;
-	int i;
 
 	ASSERT_NE(NULL, m);
-	/* The fd of the dead VMM may be released a little later. */
-	for (i = 0; i < 50; i++) {
-		st = zc_vmm_start(m, zc_dev_path);
-		if (st != -EBUSY)
-			break;
-		zc_vmm_stop(m, true);
-		usleep(100 * 1000);
-	}
+	st = zc_vmm_start_wait(m, zc_dev_path);
 	if (st)
 		TH_LOG("device set-up after the VMM's exit: %s", m->err);
 	ASSERT_EQ(0, st);
@@ -1903,23 +1895,11 @@ struct zc_race {
 static void *zc_iotlb_racer(void *arg)
 {
 	struct zc_race *r = arg;
-	const struct zc_region whole = r->m->reg[1];
-	struct zc_region part = whole;
-	uint64_t q = whole.size / 4;
-	unsigned int k;
 
 	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED) && !r->err) {
-		r->err = zc_iotlb_invalidate(r->m, whole.iova, whole.size);
-		for (k = 0; k < 4 && !r->err; k++) {
-			part.iova = whole.iova + k * q;
-			part.va = whole.va + k * q;
-			part.size = q;
-			r->err = zc_iotlb_update(r->m, &part);
-		}
+		r->err = zc_iotlb_remap(r->m, 1, 4);
 		if (!r->err)
-			r->err = zc_iotlb_invalidate(r->m, whole.iova, whole.size);
-		if (!r->err)
-			r->err = zc_iotlb_update(r->m, &whole);
+			r->err = zc_iotlb_remap(r->m, 1, 1);
 		r->flips++;
 	}
 	return NULL;

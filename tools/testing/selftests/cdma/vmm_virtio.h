@@ -393,6 +393,27 @@ static int zc_iotlb_invalidate(struct zc_vmm *m, uint64_t iova, uint64_t size)
 	return n == (ssize_t)sizeof(msg) ? 0 : -EIO;
 }
 
+/*
+ * Map RAM region @r again as @parts IOTLB entries of equal size (0: not
+ * at all), the change a VMM thread makes under the device's feet: 0 or
+ * -errno.
+ */
+static int zc_iotlb_remap(struct zc_vmm *m, unsigned int r, unsigned int parts)
+{
+	const struct zc_region whole = m->reg[r];
+	struct zc_region part = whole;
+	int ret = zc_iotlb_invalidate(m, whole.iova, whole.size);
+	unsigned int k;
+
+	for (k = 0; k < parts && !ret; k++) {
+		part.size = whole.size / parts;
+		part.iova = whole.iova + k * part.size;
+		part.va = whole.va + k * part.size;
+		ret = zc_iotlb_update(m, &part);
+	}
+	return ret;
+}
+
 /* Guest RAM: one memfd, three regions at fixed places of a reservation. */
 static int zc_ram_setup(struct zc_vmm *m)
 {
@@ -800,6 +821,24 @@ static int zc_vmm_start_mode(struct zc_vmm *m, const char *path,
 static int zc_vmm_start(struct zc_vmm *m, const char *path)
 {
 	return zc_vmm_start_mode(m, path, false);
+}
+
+static void zc_vmm_stop(struct zc_vmm *m, bool no_reset);
+
+/*
+ * zc_vmm_start(), waiting up to 5 s for a device that a VMM which just
+ * died still holds (EBUSY: its file is released a little later).
+ */
+static int zc_vmm_start_wait(struct zc_vmm *m, const char *path)
+{
+	int i, st = zc_vmm_start(m, path);
+
+	for (i = 0; i < 50 && st == -EBUSY; i++) {
+		zc_vmm_stop(m, true);
+		usleep(100 * 1000);
+		st = zc_vmm_start(m, path);
+	}
+	return st;
 }
 
 /* Reset the device (unless @no_reset), close and unmap everything. */
