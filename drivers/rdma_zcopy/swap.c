@@ -24,9 +24,9 @@
 
 #include <linux/cdma_engine.h>
 #include <linux/falloc.h>
-#include <linux/memcontrol.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagemap.h>

@@ -46,11 +46,7 @@ static uint64_t rnd_state;
 
 static uint64_t rnd(void)
 {
-	uint64_t x = (rnd_state += 0x9e3779b97f4a7c15ULL);
-
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
+	return zc_mix(rnd_state++);
 }
 
 static unsigned int pick(unsigned int n)

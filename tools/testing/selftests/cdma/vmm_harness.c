@@ -83,14 +83,6 @@ static uint64_t zc_seed;
 /* ------------------------------------------------------------------ */
 /* Data patterns: byte @off of pattern @seed, position-addressable      */
 
-static uint64_t zc_mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 static uint64_t zc_word(uint64_t seed, uint64_t i)
 {
 	return zc_mix(zc_seed ^ zc_mix(seed) ^ (i * 0xd6e8feb86659fd93ULL));

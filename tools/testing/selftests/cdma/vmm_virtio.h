@@ -107,6 +107,15 @@
 #define ZC_REQ_TIMEOUT_MS	20000
 #define ZC_EV_TIMEOUT_MS	30000
 
+/* splitmix64's step: data patterns, and the fuzzer's random numbers. */
+static uint64_t zc_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
 static unsigned int zc_scale(void)
 {
 	const char *s = getenv("CDMA_TIMEOUT_SCALE");
