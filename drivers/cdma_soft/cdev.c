@@ -45,7 +45,7 @@ static int cdma_open(struct inode *inode, struct file *file)
 
 	if (!f)
 		return -ENOMEM;
-	f->ctx = cdma_ctx_create();
+	f->ctx = cdma_ctx_create(NULL);
 	if (!f->ctx) {
 		kfree(f);
 		return -ENOMEM;

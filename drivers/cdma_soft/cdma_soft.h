@@ -9,6 +9,7 @@
 #include <linux/cdma_engine.h>
 #include <linux/kref.h>
 #include <linux/mm_types.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
@@ -19,6 +20,20 @@ extern unsigned int cdma_channels;
 extern unsigned long long cdma_max_buffer_size;
 extern unsigned int cdma_max_buffers;
 extern unsigned int cdma_max_inflight;
+extern unsigned int cdma_max_exports;
+
+/**
+ * struct cdma_tenant - who pays for the node's shared resources (tenant.c)
+ * @ref: its contexts and their exports hold one each
+ * @exports: the segments its contexts export
+ * @uid: a user's tenant: the user id, its key in the users' table; a
+ *	tenant created by a client: U64_MAX
+ */
+struct cdma_tenant {
+	refcount_t ref;
+	atomic_t exports;
+	u64 uid;
+};
 
 /**
  * struct cdma_buf - a DMA buffer
@@ -50,6 +65,7 @@ struct cdma_buf {
  * @idle: woken when @inflight drops to zero
  * @next_ch: the channel of the next transfer (under @lock)
  * @q: the context's queue on each channel (cdma_channels of them)
+ * @tenant: who pays for its exports
  */
 struct cdma_ctx {
 	struct xarray bufs;
@@ -59,6 +75,7 @@ struct cdma_ctx {
 	wait_queue_head_t idle;
 	unsigned int next_ch;
 	struct cdma_chanq *q;
+	struct cdma_tenant *tenant;
 };
 
 /**
@@ -85,6 +102,13 @@ int cdma_global_resolve(u64 global_addr, u64 key, u32 access, u64 length,
 			struct cdma_buf **buf, u64 *offset);
 void cdma_global_remove(u32 segment);
 void cdma_global_exit(void);
+
+/* tenant.c */
+struct cdma_tenant *cdma_tenant_of_user(void);
+struct cdma_tenant *cdma_tenant_get(struct cdma_tenant *t);
+int cdma_tenant_charge_export(struct cdma_tenant *t);
+void cdma_tenant_uncharge_export(struct cdma_tenant *t);
+void cdma_tenants_exit(void);
 
 /* xfer.c */
 void cdma_chanq_init(struct cdma_ctx *ctx);

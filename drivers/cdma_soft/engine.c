@@ -30,6 +30,10 @@ unsigned int cdma_max_inflight = 256;
 module_param_named(max_inflight, cdma_max_inflight, uint, 0444);
 MODULE_PARM_DESC(max_inflight, "Transfers in flight per context, 1..65536 (default 256)");
 
+unsigned int cdma_max_exports = 4096;
+module_param_named(max_exports, cdma_max_exports, uint, 0444);
+MODULE_PARM_DESC(max_exports, "Exports per tenant (a user's open files, or a VM), 1..65535 (default 4096)");
+
 /**
  * cdma_engine_info() - describe the engine
  * @info: filled with the engine's version, limits and capabilities
@@ -51,17 +55,23 @@ EXPORT_SYMBOL_GPL(cdma_engine_info);
 
 /**
  * cdma_ctx_create() - create an engine context
+ * @tenant: who pays for its exports (the context takes a reference), or
+ *	NULL for the real user of the calling process
  *
  * Return: the context or NULL when out of memory.
  */
-struct cdma_ctx *cdma_ctx_create(void)
+struct cdma_ctx *cdma_ctx_create(struct cdma_tenant *tenant)
 {
 	struct cdma_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 
 	if (!ctx)
 		return NULL;
 	ctx->q = kcalloc(cdma_channels, sizeof(*ctx->q), GFP_KERNEL_ACCOUNT);
-	if (!ctx->q) {
+	ctx->tenant = tenant ? cdma_tenant_get(tenant) : cdma_tenant_of_user();
+	if (!ctx->q || !ctx->tenant) {
+		if (ctx->tenant)
+			cdma_tenant_put(ctx->tenant);
+		kfree(ctx->q);
 		kfree(ctx);
 		return NULL;
 	}
@@ -107,6 +117,7 @@ void cdma_ctx_destroy(struct cdma_ctx *ctx)
 	xa_for_each(&ctx->bufs, handle, buf)
 		cdma_buf_free(ctx, handle);
 	xa_destroy(&ctx->bufs);
+	cdma_tenant_put(ctx->tenant);
 	kfree(ctx->q);
 	kfree(ctx);
 }
@@ -120,7 +131,8 @@ static int __init cdma_soft_init(void)
 	    cdma_max_buffer_size < PAGE_SIZE ||
 	    cdma_max_buffer_size > CDMA_GADDR_OFFSET_MASK + 1 ||
 	    !cdma_max_buffers || cdma_max_buffers > (1U << 20) ||
-	    !cdma_max_inflight || cdma_max_inflight > (1U << 16)) {
+	    !cdma_max_inflight || cdma_max_inflight > (1U << 16) ||
+	    !cdma_max_exports || cdma_max_exports > U16_MAX) {
 		pr_err("cdma_soft: module parameter out of range\n");
 		return -EINVAL;
 	}
@@ -139,6 +151,7 @@ static void __exit cdma_soft_exit(void)
 	cdma_cdev_exit();
 	cdma_channels_exit();
 	cdma_global_exit();
+	cdma_tenants_exit();
 }
 
 module_init(cdma_soft_init);

@@ -22,11 +22,13 @@
  * @buf: the buffer (holds a reference)
  * @key: access key
  * @access: CDMA_ACCESS_* rights
+ * @tenant: who pays for it (holds a reference)
  */
 struct cdma_segment {
 	struct cdma_buf *buf;
 	u64 key;
 	u32 access;
+	struct cdma_tenant *tenant;
 };
 
 static DEFINE_XARRAY_ALLOC1(cdma_segments);
@@ -48,8 +50,8 @@ static u64 cdma_gaddr(u32 segment)
  * @key: out: the random access key
  *
  * Return: 0, -EINVAL for bad @access, -ENOENT for an unknown handle,
- * -EEXIST when already exported, -ENOSPC when the segment table is full,
- * -ENOMEM.
+ * -EEXIST when already exported, -ENOSPC when the context's tenant holds
+ * max_exports or the segment table is full, -ENOMEM.
  */
 int cdma_export(struct cdma_ctx *ctx, u32 handle, u32 access,
 		u64 *global_addr, u64 *key)
@@ -73,15 +75,19 @@ int cdma_export(struct cdma_ctx *ctx, u32 handle, u32 access,
 	}
 	seg->buf = buf;
 	seg->access = access;
+	seg->tenant = ctx->tenant;
 	do {
 		seg->key = get_random_u64();
 	} while (!seg->key);
 
+	ret = cdma_tenant_charge_export(seg->tenant);
+	if (ret)
+		goto err_free;
 	ret = xa_alloc(&cdma_segments, &segment, NULL, XA_LIMIT(1, U16_MAX),
 		       GFP_KERNEL);
 	if (ret) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
-		goto err_free;
+		goto err_uncharge;
 	}
 
 	spin_lock(&ctx->lock);
@@ -90,8 +96,9 @@ int cdma_export(struct cdma_ctx *ctx, u32 handle, u32 access,
 		ret = buf->export ? -EEXIST : -ENOENT;
 		spin_unlock(&ctx->lock);
 		xa_erase(&cdma_segments, segment);
-		goto err_free;
+		goto err_uncharge;
 	}
+	cdma_tenant_get(seg->tenant);
 	buf->export = segment;
 	xa_store(&cdma_segments, segment, seg, GFP_ATOMIC);
 	spin_unlock(&ctx->lock);
@@ -101,6 +108,8 @@ int cdma_export(struct cdma_ctx *ctx, u32 handle, u32 access,
 	*key = seg->key;
 	return 0;
 
+err_uncharge:
+	cdma_tenant_uncharge_export(seg->tenant);
 err_free:
 	kfree(seg);
 	cdma_buf_put(buf);
@@ -121,6 +130,8 @@ void cdma_global_remove(u32 segment)
 		xa_store(&cdma_revoked, segment, xa_mk_value(seg->key >> 2),
 			 GFP_KERNEL);
 		cdma_buf_put(seg->buf);
+		cdma_tenant_uncharge_export(seg->tenant);
+		cdma_tenant_put(seg->tenant);
 		kfree(seg);
 	}
 }

@@ -122,6 +122,8 @@ void rz_free(struct vdpa_device *vdpa)
 	}
 	vhost_iotlb_reset(&rz->iotlb);
 	xa_destroy(&rz->sessions);
+	if (rz->tenant)
+		cdma_tenant_put(rz->tenant);
 	mutex_destroy(&rz->lock);
 }
 
@@ -202,6 +204,11 @@ static int rz_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	ret = rz_iotlb_init_pt(rz);
 	spin_unlock(&rz->iommu_lock);
 	if (ret)
+		goto put;
+
+	ret = -ENOMEM;
+	rz->tenant = cdma_tenant_create();
+	if (!rz->tenant)
 		goto put;
 
 	rz->worker = kthread_create_worker(0, "rdma_zcopy/%s", name);

@@ -147,6 +147,8 @@ struct rz_limits {
  * @events: completed transfers whose event is not yet delivered
  * @chain: descriptor chain being processed (under @lock)
  * @swap_pieces: pieces of guest RAM swapped now (VA mode)
+ * @tenant: the VM as a tenant of the engine: its sessions' exports count
+ *	against it
  */
 struct rz_dev {
 	struct vdpa_device vdpa;
@@ -176,6 +178,7 @@ struct rz_dev {
 	struct list_head events;
 	struct rz_chain chain;
 	atomic_t swap_pieces;
+	struct cdma_tenant *tenant;
 };
 
 /**

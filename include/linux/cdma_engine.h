@@ -4,7 +4,8 @@
  *
  * Clients (the native character device, the vDPA backend) create a context,
  * allocate buffers in it and submit transfers.  Handles are local to a
- * context; global addresses are shared by every context of the node.
+ * context; global addresses are shared by every context of the node, and
+ * each context's tenant pays for its exports (at most max_exports each).
  * Completions are delivered by calling &struct cdma_req.done from an engine
  * channel worker, the software model of the engine's completion interrupt.
  */
@@ -17,6 +18,7 @@
 #include <uapi/linux/cdma.h>
 
 struct cdma_ctx;
+struct cdma_tenant;
 struct cdma_buf;
 struct file;
 struct page;
@@ -54,7 +56,10 @@ struct cdma_req {
 
 void cdma_engine_info(struct cdma_info *info);
 
-struct cdma_ctx *cdma_ctx_create(void);
+struct cdma_tenant *cdma_tenant_create(void);
+void cdma_tenant_put(struct cdma_tenant *t);
+
+struct cdma_ctx *cdma_ctx_create(struct cdma_tenant *tenant);
 void cdma_ctx_destroy(struct cdma_ctx *ctx);
 
 int cdma_buf_alloc(struct cdma_ctx *ctx, u64 size, u32 *handle);

@@ -26,7 +26,7 @@ KUNIT_DEFINE_ACTION_WRAPPER(ctx_destroy_action, cdma_ctx_destroy,
 
 static struct cdma_ctx *new_ctx(struct kunit *test)
 {
-	struct cdma_ctx *ctx = cdma_ctx_create();
+	struct cdma_ctx *ctx = cdma_ctx_create(NULL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ctx_destroy_action,
@@ -606,7 +606,7 @@ static void soft_ctx_destroy_test(struct kunit *test)
 	u32 a = new_buf(test, ctx, PAGE_SIZE), h;
 	u64 ga, key;
 
-	owner = cdma_ctx_create();
+	owner = cdma_ctx_create(NULL);
 	KUNIT_ASSERT_NOT_NULL(test, owner);
 	h = 0;
 	if (cdma_buf_alloc(owner, PAGE_SIZE, &h) ||

@@ -336,3 +336,94 @@ CDMA_TEST(two_processes)
 	cd_buf_put(_metadata, self->fd, &l);
 	cd_buf_put(_metadata, self->fd, &p);
 }
+
+/*
+ * Export until the export fails, as real uid @ruid (the effective uid stays
+ * root, for the device's permission check).  Writes the number of exports
+ * and the errno of the failure to @out, then holds every export until
+ * @hold is readable.  Exit status: 0, or the step that went wrong.
+ */
+static int cd_export_until_full(const char *path, uid_t ruid,
+				unsigned int per_file, int out, int hold)
+{
+	unsigned int n = 0, in_file = 0;
+	int res[2] = { 0, 0 };
+	int fd = -1;
+	__u32 h;
+	char c;
+
+	if (setresuid(ruid, 0, 0))
+		return 1;
+	for (n = 0; n <= 65536; n++) {
+		if (fd < 0 || in_file == per_file) {
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				return 2;
+			in_file = 0;
+		}
+		res[1] = cd_alloc(fd, 1, &h, NULL);
+		if (!res[1]) {
+			in_file++;
+			res[1] = cd_export(fd, h, CDMA_ACCESS_READ, NULL, NULL);
+		}
+		if (res[1])
+			break;
+	}
+	res[0] = n;
+	if (write(out, res, sizeof(res)) != sizeof(res))
+		return 3;
+	return read(hold, &c, 1) < 0 ? 4 : 0;
+}
+
+/*
+ * Hostile tenants, finding 7: one tenant must not be able to fill the
+ * node's segment table.  Tenant A (a user of the native device, or the
+ * whole VM behind a guest device) exports until refused with ENOSPC; a
+ * user of the native device that is another tenant can still export.
+ * A has many files, so the per-file max_buffers is no bound.
+ */
+CDMA_TEST_SLOW(global_export_quota_per_tenant)
+{
+	const char *native = "/dev/cdma0";
+	int res[2], out[2], hold[2], status, fd;
+	struct cd_buf b;
+	__u64 g, k;
+	pid_t pid;
+
+	ASSERT_CAP(&self->info, CDMA_CAP_GLOBAL);
+	ASSERT_EQ(0, pipe(out));
+	ASSERT_EQ(0, pipe(hold));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(out[0]);
+		close(hold[1]);
+		_exit(cd_export_until_full(cdma_dev_path, 60001,
+					   self->info.max_buffers, out[1],
+					   hold[0]));
+	}
+	close(out[1]);
+	close(hold[0]);
+	ASSERT_EQ((ssize_t)sizeof(res), read(out[0], res, sizeof(res)));
+	TH_LOG("tenant A: %d exports, then %s", res[0], strerror(-res[1]));
+	EXPECT_EQ(-ENOSPC, res[1]);
+
+	if (access(native, F_OK)) {
+		TH_LOG("no %s: no second tenant on this node to try", native);
+	} else {
+		/* Tenant B: another user of the native engine. */
+		ASSERT_EQ(0, setresuid(60002, 0, 0));
+		fd = open(native, O_RDWR | O_CLOEXEC);
+		ASSERT_EQ(0, setresuid(0, 0, 0));
+		ASSERT_LE(0, fd);
+		cd_buf_get(_metadata, fd, &self->info, self->page, false, &b);
+		EXPECT_EQ(0, cd_export(fd, b.handle, CDMA_ACCESS_READ, &g, &k));
+		cd_buf_put(_metadata, fd, &b);
+		close(fd);
+	}
+	close(hold[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("tenant A: status %#x", status);
+	close(out[0]);
+}
