@@ -10,8 +10,8 @@
  * device is created with use_va; they are used in the mm bound by bind_mm.
  *
  * Which of the two a translation is depends on the device's address mode
- * (struct rz_dev.mode); accesses in VA mode run in the worker with the
- * bound mm in use (kthread_use_mm()).
+ * (struct rz_dev.mode); accesses in VA mode run in the bound mm: in the
+ * VMM's own thread (worker.c), or a kthread that uses the mm.
  */
 
 #include <linux/highmem.h>
@@ -168,14 +168,19 @@ int rz_reset_map(struct vdpa_device *vdpa, unsigned int asid)
  * @vdpa: the device
  * @mm: the VMM's address space
  *
- * Takes effect when the driver next sets DRIVER_OK.
+ * Takes effect when the driver next sets DRIVER_OK.  Called by the VMM
+ * (VHOST_SET_OWNER): from now on a thread of the VMM serves the device.
  *
- * Return: 0.
+ * Return: 0 or a negative errno.
  */
 int rz_bind_mm(struct vdpa_device *vdpa, struct mm_struct *mm)
 {
 	struct rz_dev *rz = vdpa_to_rz(vdpa);
+	int ret;
 
+	ret = rz_worker_bind(rz);
+	if (ret)
+		return ret;
 	mmgrab(mm);
 	mutex_lock(&rz->lock);
 	if (rz->mm)
@@ -198,6 +203,7 @@ void rz_unbind_mm(struct vdpa_device *vdpa)
 	struct rz_dev *rz = vdpa_to_rz(vdpa);
 	struct mm_struct *mm;
 
+	rz_worker_unbind(rz);
 	/* A run holds the lock and its own mm reference while using it. */
 	mutex_lock(&rz->lock);
 	mm = rz->mm;

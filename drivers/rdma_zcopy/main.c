@@ -47,55 +47,6 @@ module_param(max_inflight, uint, 0444);
 MODULE_PARM_DESC(max_inflight, "Transfers in flight per session; 0 or above the engine's: the engine's (default 0)");
 
 /**
- * rz_schedule() - queue a run of the device's worker
- * @rz: the device
- *
- * Callable from any context that may take a spinlock.
- */
-void rz_schedule(struct rz_dev *rz)
-{
-	kthread_queue_work(rz->worker, &rz->work);
-}
-
-/*
- * One run: up to RZ_BATCH requests and RZ_BATCH events, then queue another
- * run if work is left, so that one busy device does not hog the worker and
- * requests and events take turns.
- */
-static void rz_work_fn(struct kthread_work *work)
-{
-	struct rz_dev *rz = container_of(work, struct rz_dev, work);
-	struct mm_struct *mm = NULL;
-	struct rz_mm_scope scope;
-	bool more = false;
-
-	mutex_lock(&rz->lock);
-	if (!rz->running)
-		goto unlock;
-	if (rz->mode == RZ_MODE_VA) {
-		/* Without the VMM's address space no ring can be read. */
-		if (!rz->mm || !mmget_not_zero(rz->mm))
-			goto unlock;
-		mm = rz->mm;
-		rz_mm_enter(&scope, mm);
-	} else if (rz->mode != RZ_MODE_PA) {
-		goto unlock;
-	}
-
-	more = rz_process_requests(rz, RZ_BATCH);
-	more |= rz_deliver_events(rz, RZ_BATCH);
-
-	if (mm)
-		rz_mm_leave(&scope);
-unlock:
-	mutex_unlock(&rz->lock);
-	if (mm)
-		mmput(mm);
-	if (more)
-		rz_schedule(rz);
-}
-
-/**
  * rz_free() - release a device's resources (&vdpa_config_ops.free)
  * @vdpa: the device, unregistered and without driver
  *
@@ -115,11 +66,7 @@ void rz_free(struct vdpa_device *vdpa)
 	}
 	mutex_unlock(&rz->lock);
 
-	if (rz->worker) {
-		kthread_cancel_work_sync(&rz->work);
-		kthread_destroy_worker(rz->worker);
-		rz->worker = NULL;
-	}
+	rz_worker_exit(rz);
 	vhost_iotlb_reset(&rz->iotlb);
 	xa_destroy(&rz->sessions);
 	if (rz->tenant)
@@ -187,13 +134,13 @@ static int rz_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	mutex_init(&rz->lock);
 	spin_lock_init(&rz->iommu_lock);
 	spin_lock_init(&rz->ev_lock);
+	spin_lock_init(&rz->task_lock);
 	INIT_LIST_HEAD(&rz->events);
 	xa_init_flags(&rz->sessions, XA_FLAGS_ALLOC1);
 	rz->ranges = RB_ROOT_CACHED;
 	vhost_iotlb_init(&rz->iotlb, RZ_IOTLB_ENTRIES, 0);
 	for (i = 0; i < ARRAY_SIZE(rz->vqs); i++)
 		rz_vq_reset(&rz->vqs[i]);
-	kthread_init_work(&rz->work, rz_work_fn);
 
 	rz->vdpa.mdev = mdev;
 	rz->device_id = device_id;
@@ -211,12 +158,9 @@ static int rz_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	if (!rz->tenant)
 		goto put;
 
-	rz->worker = kthread_create_worker(0, "rdma_zcopy/%s", name);
-	if (IS_ERR(rz->worker)) {
-		ret = PTR_ERR(rz->worker);
-		rz->worker = NULL;
+	ret = rz_worker_init(rz, name);
+	if (ret)
 		goto put;
-	}
 
 	rz->vdpa.dev.dma_mask = &rz->vdpa.dev.coherent_dma_mask;
 	ret = dma_set_mask_and_coherent(&rz->vdpa.dev, DMA_BIT_MASK(64));

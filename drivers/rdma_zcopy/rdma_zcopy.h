@@ -49,6 +49,8 @@ enum rz_mode {
  * @addr: guest (bus) address
  * @len: length in bytes
  */
+struct vhost_task;
+
 struct rz_seg {
 	u64 addr;
 	u32 len;
@@ -122,8 +124,12 @@ struct rz_limits {
  * @vdpa: the vDPA device; must stay first (vdpa_alloc_device())
  * @lock: serialises configuration operations against the worker; held by
  *	the worker for a whole run.  Never taken by engine callbacks.
- * @worker: runs @work: requests, events
+ * @worker: runs @work: requests, events (worker.c)
  * @work: the device's processing
+ * @task_lock: protects @task
+ * @task: the bound VMM's thread, which processes the device instead of
+ *	@worker (NULL while none)
+ * @task_pending: bit 0: a run is due in @task
  * @vqs: request and event queues
  * @config_cb: the driver's configuration change callback
  * @status: virtio device status (written under @lock, read locklessly)
@@ -155,6 +161,9 @@ struct rz_dev {
 	struct mutex lock; /* see above */
 	struct kthread_worker *worker;
 	struct kthread_work work;
+	spinlock_t task_lock; /* see above */
+	struct vhost_task *task;
+	unsigned long task_pending;
 	struct rz_vq vqs[VIRTIO_RDMA_REMOTE_NUM_VQS];
 	struct vdpa_callback config_cb;
 	u8 status;
@@ -245,8 +254,14 @@ static inline bool rz_has_feature(const struct rz_dev *rz, unsigned int bit)
 
 /* main.c */
 extern const struct vdpa_config_ops rz_config_ops;
-void rz_schedule(struct rz_dev *rz);
 void rz_free(struct vdpa_device *vdpa);
+
+/* worker.c */
+void rz_schedule(struct rz_dev *rz);
+int rz_worker_init(struct rz_dev *rz, const char *name);
+int rz_worker_bind(struct rz_dev *rz);
+void rz_worker_unbind(struct rz_dev *rz);
+void rz_worker_exit(struct rz_dev *rz);
 
 /* vdpa_ops.c */
 void rz_device_reset(struct rz_dev *rz);

@@ -154,6 +154,15 @@ static inline int cdma_virtio_find_vqs(struct virtio_device *vdev,
 #define CDMA_HAVE_VDPA_BIND_MM	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0))
 
 /*
+ * CDMA_HAVE_VHOST_TASK: vhost_task_create() with a SIGKILL handler (6.11),
+ * a worker thread that is a copy of its creator (its mm, credentials,
+ * rlimits and cgroups).  Without it the vDPA backend serves a VMM from a
+ * kthread that adopts the VMM's mm and memory cgroup for each run.
+ */
+#define CDMA_HAVE_VHOST_TASK	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0) && \
+				 IS_ENABLED(CONFIG_VHOST_TASK))
+
+/*
  * CDMA_HAVE_VDPA_RESUME: vdpa_config_ops.resume() (6.3, with
  * VHOST_BACKEND_F_RESUME).  Without it a suspended device stays suspended
  * until reset, which is all vhost_vdpa then offers.

@@ -37,6 +37,7 @@
  * The device must be bound to vhost_vdpa and unused: each test opens it.
  * tools/testing/vm/guest/rdma-vhost.sh creates one and runs this program.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -2078,6 +2079,80 @@ TEST_F_TIMEOUT(zcb, memcg_charges_the_vmm, 120 * zc_scale())
 		       WEXITSTATUS(status));
 	rmdir(dir);
 	zc_device_usable(_metadata);
+}
+
+/*
+ * The device's thread in this process (a comm that starts with "rz-"):
+ * its id, or 0 when there is none.
+ */
+static pid_t zc_worker_thread(void)
+{
+	char path[300], comm[32];
+	struct dirent *e;
+	pid_t tid = 0;
+	DIR *d;
+	FILE *f;
+
+	d = opendir("/proc/self/task");
+	if (!d)
+		return 0;
+	while (!tid && (e = readdir(d))) {
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "rz-", 3))
+			tid = atoi(e->d_name);
+		fclose(f);
+	}
+	closedir(d);
+	return tid;
+}
+
+/* Nanoseconds thread @tid has run (schedstat), or -1. */
+static long long zc_thread_runtime(pid_t tid)
+{
+	long long ns = -1;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &ns) != 1)
+		ns = -1;
+	fclose(f);
+	return ns;
+}
+
+/*
+ * Hostile tenants, finding 3: the guest's requests are served by a thread
+ * of its VMM (a vhost_task, as vhost's), not by a kthread, so the VMM's
+ * cgroups, credentials and rlimits apply and the VMM pays the CPU time:
+ * the thread is there once the VMM owns the device, and an ALLOC (the
+ * engine zeroes 16 MiB) adds to its run time.
+ */
+ZC_TEST(worker_is_a_thread_of_the_vmm)
+{
+	struct zc_vmm *m = &self->m;
+	struct zc_range r = { ZC_DATA_AT(0), 16 * ZC_MiB };
+	long long t0, t1;
+	uint32_t h = 0;
+	pid_t tid;
+
+	tid = zc_worker_thread();
+	ASSERT_NE(0, tid) TH_LOG("no rz-* thread in the VMM: a kthread serves it");
+	t0 = zc_thread_runtime(tid);
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &r, 1, &h), "ALLOC");
+	t1 = zc_thread_runtime(tid);
+	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, h), "FREE");
+	if (t0 < 0)
+		SKIP(return, "no schedstat: the thread's run time is not visible");
+	EXPECT_LT(t0, t1);
+	TH_LOG("the VMM's device thread ran %lld us for the ALLOC",
+	       (t1 - t0) / 1000);
 }
 
 /*
