@@ -11,11 +11,15 @@
 # is missing (apt) and caches downloads and built artefacts in $(CACHE).
 #
 #   make install    modules (for $(KVER), then depmod), uAPI headers, the
-#                   udev rule (and the cdma group), libcdma and the tools
+#                   udev rule (and the cdma group), the guest's modprobe.d
+#                   file (Documentation/admin-guide.rst, "Device
+#                   identity"), libcdma and the tools
 #   make uninstall  remove what make install installed
 #   make dkms-source  the module sources DKMS builds, in $(DKMS_SOURCE)
-#   make dkms-install dkms-source, then dkms add and dkms install for $(KVER)
-#   make dkms-uninstall  dkms remove --all, then remove $(DKMS_SOURCE)
+#   make dkms-install dkms-source, then dkms add and dkms install for $(KVER),
+#                   and the modprobe.d file
+#   make dkms-uninstall  dkms remove --all, then remove $(DKMS_SOURCE) and
+#                   the modprobe.d file
 #
 # These need no deps.sh, only kernel headers (and dkms for the dkms-*
 # targets).  DESTDIR stages the files under a directory (packaging: no
@@ -54,6 +58,7 @@ export CACHE KSERIES ACCEL
 
 .PHONY: all modules deps clean check demo bench selftests tools \
 	install uninstall install-modules install-headers install-udev \
+	install-modprobe \
 	install-userspace uninstall-userspace dkms-source dkms-install \
 	dkms-uninstall
 
@@ -98,6 +103,9 @@ PREFIX ?= /usr/local
 INSTALL_MOD_DIR ?= updates/$(DKMS_NAME)
 UDEV_RULES_DIR ?= /lib/udev/rules.d
 UDEV_RULES := tools/udev/60-cdma.rules
+# The guest's module choice for the device ID a stock VMM presents.
+MODPROBE_CONF := tools/modprobe.d/virtio_rdma_remote.conf
+MODPROBE_DIR ?= /etc/modprobe.d
 # Owner group of /dev/cdma* (UDEV_RULES); a system group.
 CDMA_GROUP := cdma
 UAPI_HEADERS := cdma.h virtio_rdma_remote.h
@@ -111,7 +119,8 @@ USERSPACE_DIRS := tools/lib/cdma tools/cdma
 # The uAPI headers are installed here, not by libcdma.
 USERSPACE_MAKEFLAGS := PREFIX=$(PREFIX) INSTALL_UAPI=0
 
-install: install-modules install-headers install-udev install-userspace
+install: install-modules install-headers install-udev install-modprobe \
+	install-userspace
 
 # CONFIG_MODULE_SIG_ALL= : Kbuild cannot sign with the distribution's key
 # (not shipped); DKMS signs with a machine owner key instead.  Debian's
@@ -140,6 +149,10 @@ ifeq ($(DESTDIR),)
 		udevadm trigger --subsystem-match=misc --action=change 2>/dev/null
 endif
 
+install-modprobe:
+	install -D -m 644 $(PROJECT_DIR)/$(MODPROBE_CONF) \
+		$(DESTDIR)$(MODPROBE_DIR)/$(notdir $(MODPROBE_CONF))
+
 install-userspace:
 	set -e; for d in $(USERSPACE_DIRS); do \
 		$(MAKE) -C $(PROJECT_DIR)/$$d -f $(PROJECT_DIR)/$$d/Makefile \
@@ -152,6 +165,7 @@ uninstall: uninstall-userspace
 	rm -rf $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/linux/,$(UAPI_HEADERS))
 	rm -f $(DESTDIR)$(UDEV_RULES_DIR)/$(notdir $(UDEV_RULES))
+	rm -f $(DESTDIR)$(MODPROBE_DIR)/$(notdir $(MODPROBE_CONF))
 ifeq ($(DESTDIR),)
 	depmod -a $(KVER)
 	-udevadm control --reload-rules 2>/dev/null
@@ -184,9 +198,11 @@ dkms-install: dkms-source
 		$(DKMS) add -m $(DKMS_NAME) -v $(VERSION)
 	$(DKMS) build -m $(DKMS_NAME) -v $(VERSION) -k $(KVER) --force
 	$(DKMS) install -m $(DKMS_NAME) -v $(VERSION) -k $(KVER) --force
+	$(MAKE) -f $(PROJECT_DIR)/Makefile install-modprobe
 
 dkms-uninstall:
 	-$(DKMS) remove -m $(DKMS_NAME) -v $(VERSION) --all
 	rm -rf $(DKMS_SOURCE)
+	rm -f $(DESTDIR)$(MODPROBE_DIR)/$(notdir $(MODPROBE_CONF))
 
 endif # a directory without blanks

@@ -8,6 +8,7 @@
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <uapi/linux/vdpa.h>
 #include <uapi/linux/virtio_config.h>
 
 #include "rdma_zcopy.h"
@@ -18,9 +19,9 @@
 #define RZ_MAX_SESSIONS		65536
 #define RZ_MAX_RANGES		65536
 
-static unsigned int device_id = VIRTIO_RDMA_REMOTE_DEFAULT_ID;
+static unsigned int device_id = VIRTIO_RDMA_REMOTE_STOCK_VMM_ID;
 module_param(device_id, uint, 0444);
-MODULE_PARM_DESC(device_id, "Virtio device ID offered, 1..65535 (default 63)");
+MODULE_PARM_DESC(device_id, "Virtio device ID offered, 1..65535 (default 20, which stock QEMU presents; 63 is the device's own)");
 
 static unsigned int max_sessions = 64;
 module_param(max_sessions, uint, 0444);
@@ -74,10 +75,15 @@ void rz_free(struct vdpa_device *vdpa)
 	mutex_destroy(&rz->lock);
 }
 
-/* Features offered: F_GLOBAL when the engine has a global address space. */
+/*
+ * Features offered: F_IDENTITY, by which a driver tells this device from
+ * one of the type whose ID it may be offered under; F_GLOBAL when the
+ * engine has a global address space.
+ */
 static u64 rz_features(const struct cdma_info *info)
 {
-	u64 f = BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
+	u64 f = BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |
+		BIT_ULL(VIRTIO_RDMA_REMOTE_F_IDENTITY);
 
 	if (info->caps & CDMA_CAP_GLOBAL)
 		f |= BIT_ULL(VIRTIO_RDMA_REMOTE_F_GLOBAL);
@@ -146,6 +152,13 @@ static int rz_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	rz->device_id = device_id;
 	cdma_engine_info(&info);
 	rz_limits_init(rz, &info);
+	/* `vdpa dev add ... device_features X`: a subset of those offered. */
+	ret = -EINVAL;
+	if (config->mask & BIT_ULL(VDPA_ATTR_DEV_FEATURES)) {
+		if (config->device_features & ~rz->offered)
+			goto put;
+		rz->offered = config->device_features;
+	}
 
 	spin_lock(&rz->iommu_lock);
 	ret = rz_iotlb_init_pt(rz);
@@ -209,6 +222,7 @@ static struct vdpa_mgmt_dev rz_mgmt = {
 	.id_table = rz_id_table,
 	.ops = &rz_mgmt_ops,
 	.max_supported_vqs = VIRTIO_RDMA_REMOTE_NUM_VQS,
+	.config_attr_mask = BIT_ULL(VDPA_ATTR_DEV_FEATURES),
 };
 
 static int __init rz_init(void)

@@ -16,14 +16,21 @@
 
 #include "vrr.h"
 
-static unsigned int device_id = VIRTIO_RDMA_REMOTE_DEFAULT_ID;
+static unsigned int device_id = VIRTIO_RDMA_REMOTE_STOCK_VMM_ID;
 module_param(device_id, uint, 0444);
-MODULE_PARM_DESC(device_id, "virtio device ID to drive (default 63)");
+MODULE_PARM_DESC(device_id, "virtio device ID to drive besides 63, the device's own (default 20, which stock QEMU presents)");
 
 struct workqueue_struct *vrr_wq;
 
-/* Patched with the device_id parameter before registration. */
+/*
+ * The device's own ID, and the one a stock VMM presents it under (the
+ * first entry is patched with the device_id parameter before
+ * registration).  The module aliases of both: with the modprobe.d file
+ * the package installs (tools/modprobe.d/), udev loads this driver, not
+ * virtio_crypto, for an ID 20 device, and virtio_crypto after it.
+ */
 static struct virtio_device_id vrr_id_table[] = {
+	{ VIRTIO_RDMA_REMOTE_STOCK_VMM_ID, VIRTIO_DEV_ANY_ID },
 	{ VIRTIO_RDMA_REMOTE_DEFAULT_ID, VIRTIO_DEV_ANY_ID },
 	{ 0 },
 };
@@ -31,6 +38,7 @@ MODULE_DEVICE_TABLE(virtio, vrr_id_table);
 
 static unsigned int vrr_features[] = {
 	VIRTIO_RDMA_REMOTE_F_GLOBAL,
+	VIRTIO_RDMA_REMOTE_F_IDENTITY,
 };
 
 static void vrr_dev_free(struct work_struct *work)
@@ -137,8 +145,19 @@ static int vrr_misc_register(struct vrr_dev *dev)
 	return 0;
 }
 
+/*
+ * Before FEATURES_OK: a device offered under another type's ID (a stock
+ * VMM's) without F_IDENTITY is a device of that type, left to its own
+ * driver.
+ */
 static int vrr_validate(struct virtio_device *vdev)
 {
+	if (vdev->id.device != VIRTIO_RDMA_REMOTE_DEFAULT_ID &&
+	    !virtio_has_feature(vdev, VIRTIO_RDMA_REMOTE_F_IDENTITY)) {
+		dev_info(&vdev->dev, "virtio ID %u without F_IDENTITY: not a virtio-rdma-remote device\n",
+			 vdev->id.device);
+		return -ENODEV;
+	}
 	if (!virtio_has_feature(vdev, VIRTIO_F_VERSION_1)) {
 		dev_err(&vdev->dev, "device is not VIRTIO_F_VERSION_1\n");
 		return -ENODEV;

@@ -203,11 +203,34 @@ rm -rf "$dkms_dir"
 # make install into a staging directory: modules, uAPI headers (usable from
 # user space), udev rule, library and tools; make uninstall removes them.
 # W=1 as above, so that Kbuild has nothing to rebuild.
+# What udev's modprobe loads for the device ID a stock VMM presents, with
+# the modprobe.d file make install put in the staging tree $1: our driver
+# alone, where virtio_crypto (from the kernel's own tree, when there is
+# one) would be loaded too without the file.
+modalias_check() {
+	local t=$OUT/modalias-root alias=virtio:d00000014v00001AF4 m
+	local conf=$1/etc/modprobe.d
+	rm -rf "$t" && mkdir -p "$t/lib/modules" "$t/none" || return
+	cp -a "$1/lib/modules/$KVER" "$t/lib/modules/" || return
+	m=$(find "/lib/modules/$KVER/kernel/drivers/crypto/virtio" \
+		-name 'virtio_crypto.ko*' 2>/dev/null | head -n 1)
+	[ -z "$m" ] || cp "$m" "$t/lib/modules/$KVER/" || return
+	depmod -b "$t" "$KVER" 2>/dev/null || return
+	echo "modules for $alias, without our modprobe.d:" \
+		"$(modprobe -d "$t" -S "$KVER" -C "$t/none" -R "$alias" | xargs)"
+	m=$(modprobe -d "$t" -S "$KVER" -C "$conf" -R "$alias" | xargs)
+	echo "modules for $alias, with it: $m"
+	rm -rf "$t"
+	[ "$m" = virtio_rdma_remote ] ||
+		{ echo "modprobe.d: $alias does not load virtio_rdma_remote alone"; return 1; }
+}
+
 install_check() {
 	local d=$OUT/install-root f
 	local -a mods want=(usr/local/include/linux/cdma.h
 		usr/local/include/linux/virtio_rdma_remote.h
-		lib/udev/rules.d/60-cdma.rules)
+		lib/udev/rules.d/60-cdma.rules
+		etc/modprobe.d/virtio_rdma_remote.conf)
 	rm -rf "$d"
 	# Debian's headers have no System.map: Kbuild skips depmod (which
 	# make install runs itself, DESTDIR aside) with a warning.
@@ -224,6 +247,7 @@ install_check() {
 		compgen -G "$d/$f*" >/dev/null ||
 			{ echo "make install: no $f*"; return 1; }
 	done
+	modalias_check "$d" || return
 	printf '#include <linux/cdma.h>\n#include <linux/virtio_rdma_remote.h>\nint main(void) { return 0; }\n' |
 		cc -Wall -Wextra -Werror -I"$d/usr/local/include" -x c - \
 		-o "$OUT/uapi-test" || { echo "uAPI headers unusable"; return 1; }

@@ -13,14 +13,26 @@
 #include <linux/virtio_types.h>
 
 /*
- * Default device ID.  Not assigned by the virtio specification (v1.3);
+ * The device's own ID.  Not assigned by the virtio specification (v1.3);
  * the highest ID that virtio-pci (PCI device 0x1040 + ID) can carry.
- * Both sides take the ID as a module parameter.
+ * Drivers always accept it.
  */
 #define VIRTIO_RDMA_REMOTE_DEFAULT_ID		63
 
+/*
+ * The ID a device is offered under by default: a stock VMM's generic vDPA
+ * device (QEMU's vhost-vdpa-device-pci) only presents IDs it knows, and
+ * of those the virtio-crypto ID is the one guests least often have.  A
+ * device offered under another type's ID offers
+ * VIRTIO_RDMA_REMOTE_F_IDENTITY; a driver refuses a device of that ID
+ * without it (a real device of that type), before FEATURES_OK.  Both
+ * sides take the ID as a module parameter.
+ */
+#define VIRTIO_RDMA_REMOTE_STOCK_VMM_ID		20
+
 /* Feature bits */
 #define VIRTIO_RDMA_REMOTE_F_GLOBAL		0	/* EXPORT, REVOKE, global xfers */
+#define VIRTIO_RDMA_REMOTE_F_IDENTITY		63	/* a virtio-rdma-remote device */
 
 /* Virtqueues */
 #define VIRTIO_RDMA_REMOTE_VQ_REQ		0	/* requests, driver -> device */

@@ -404,8 +404,10 @@ ZC_TEST(device_setup)
 	uint16_t num = 0;
 	uint8_t status = 0;
 
-	EXPECT_EQ((uint32_t)VIRTIO_RDMA_REMOTE_DEFAULT_ID, m->device_id);
+	EXPECT_EQ((uint32_t)VIRTIO_RDMA_REMOTE_STOCK_VMM_ID, m->device_id);
 	EXPECT_TRUE((m->features & (1ULL << VIRTIO_F_VERSION_1)) != 0);
+	EXPECT_TRUE((m->features &
+		     (1ULL << VIRTIO_RDMA_REMOTE_F_IDENTITY)) != 0);
 	EXPECT_TRUE((m->features & (1ULL << VIRTIO_F_ACCESS_PLATFORM)) != 0);
 	EXPECT_TRUE((m->backend_features &
 		     (1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2)) != 0);

@@ -777,7 +777,8 @@ static int zc_vmm_start_mode(struct zc_vmm *m, const char *path,
 	if ((f & need) != need)
 		return zc_fail(m, 0, "device features %#llx lack VERSION_1 or ACCESS_PLATFORM",
 			       (unsigned long long)f);
-	m->features = f & (need | (1ULL << VIRTIO_RDMA_REMOTE_F_GLOBAL));
+	m->features = f & (need | (1ULL << VIRTIO_RDMA_REMOTE_F_GLOBAL) |
+			   (1ULL << VIRTIO_RDMA_REMOTE_F_IDENTITY));
 	if (ioctl(m->fd, VHOST_SET_FEATURES, &m->features))
 		return zc_fail(m, errno, "VHOST_SET_FEATURES %#llx",
 			       (unsigned long long)m->features);

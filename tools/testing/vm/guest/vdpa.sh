@@ -15,14 +15,20 @@ vdpa_is_loaded() { # vdpa_is_loaded MODULE
 # (virtio_vdpa, vhost_vdpa) even when the other one is loaded: automatic
 # probing is off while the device is created.  Status: 0; 1 when the
 # device was not created; 2 when it was created but not bound.
-vdpa_dev_add() { # vdpa_dev_add NAME MGMTDEV DRIVER
-	local name=$1 r=0
+#
+# With FEATURES, the device offers those (vdpa dev add ... device_features,
+# which Debian 12's iproute2 lacks: vdpa-dev-add.py).
+vdpa_dev_add() { # vdpa_dev_add NAME MGMTDEV DRIVER [FEATURES]
+	local name=$1 mgmt=$2 drv=$3 r=0
+	local -a add=(vdpa dev add name "$name" mgmtdev "$mgmt")
+	[ -z "${4:-}" ] ||
+		add=("$(dirname "${BASH_SOURCE[0]}")/vdpa-dev-add.py" "$name" "$mgmt" "$4")
 	echo 0 >"$VDPA_SYS/drivers_autoprobe" || return 1
-	if ! vdpa dev add name "$name" mgmtdev "$2"; then
+	if ! "${add[@]}"; then
 		echo 1 >"$VDPA_SYS/drivers_autoprobe"
 		return 1
 	fi
-	echo "$3" >"$VDPA_SYS/devices/$name/driver_override" &&
+	echo "$drv" >"$VDPA_SYS/devices/$name/driver_override" &&
 		echo "$name" >"$VDPA_SYS/drivers_probe" || r=2
 	echo 1 >"$VDPA_SYS/drivers_autoprobe"
 	return "$r"
