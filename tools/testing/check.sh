@@ -8,7 +8,8 @@
 # Prints one line per suite, "SUITE@ENV: N passed, M failed, K skipped",
 # then "total: ...".  Exits 1 if anything failed or a suite is missing.
 # Logs go to $REPO/out/check/ (printed on failure).
-# harness@host: the VM harness's own tests (vm/selftest.sh).
+# harness@host: the VM harness's own tests (vm/selftest.sh); guide@host: the
+# admin guide's QEMU command and libvirt domain (guide.sh).
 # Environments: "stock" (Debian's kernel), "6.1" (Debian 12's own 6.1
 # kernel, downloaded by vm/fetch-kernel.sh, with the modules of build@6.1),
 # "debug" (the kernel of vm/debug.config, built by vm/build-debug-kernel.sh
@@ -263,6 +264,12 @@ account "build@$B_ENV: $B_P passed, $B_F failed, $B_S skipped"
 "$VM/selftest.sh" >"$OUT/harness.tap" 2>"$OUT/harness.log" || true
 line=$("$VM/tap-summary.sh" harness@host "$OUT/harness.tap") ||
 	FAILED_LOGS+=("$OUT/harness.tap" "$OUT/harness.log")
+account "$line"
+
+# --- guide@host: what the admin guide tells a user to run (guide.sh) --------
+"$REPO/tools/testing/guide.sh" check >"$OUT/guide.tap" 2>"$OUT/guide.log" || true
+line=$("$VM/tap-summary.sh" guide@host "$OUT/guide.tap") ||
+	FAILED_LOGS+=("$OUT/guide.tap" "$OUT/guide.log")
 account "$line"
 
 # --- VM suites ---------------------------------------------------------------

@@ -23,6 +23,8 @@ PKGS=(
 	flex bison bc libelf-dev
 	# make bench: the plots (tools/cdma/cdma-bench-plot).
 	gnuplot-nox
+	# guide@host: the admin guide's libvirt domain (tools/testing/guide.sh).
+	libvirt-clients libxml2-utils
 )
 QEMU_PKGS=(qemu-system-x86 qemu-utils)
 QEMU_MIN=1:10.0
