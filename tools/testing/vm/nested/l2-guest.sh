@@ -72,6 +72,22 @@ for m in $MODS; do
 	fi
 done
 
+# The device as the admin guide's -device presents it: its ID, F_IDENTITY
+# (bit 63) and, with iommu_platform=on, VIRTIO_F_ACCESS_PLATFORM (bit 33)
+# negotiated (sysfs "features": one character a bit, bit 0 first).
+for d in /sys/bus/virtio/drivers/virtio_rdma_remote/virtio*; do
+	[ -e "$d/features" ] || continue
+	f=$($BB cat "$d/features")
+	id=$($BB cat "$d/device")
+	echo "device $d: id $id, features $f"
+	[ "$($BB printf %d "$id")" -eq "$VRR_DEVICE_ID" ]
+	tap $? "the driver bound the device of ID $VRR_DEVICE_ID (id $id)"
+	[ "$(echo "$f" | $BB cut -c64)" = 1 ]
+	tap $? "VIRTIO_RDMA_REMOTE_F_IDENTITY negotiated"
+	[ "$(echo "$f" | $BB cut -c34)" = 1 ]
+	tap $? "VIRTIO_F_ACCESS_PLATFORM negotiated (iommu_platform=on)"
+done
+
 tap_file=$RESULTS/cdma-guest.tap
 if [ "$ok" -eq 0 ]; then
 	echo "Bail out! cdma-guest: not run, modules failed to load" >"$tap_file"

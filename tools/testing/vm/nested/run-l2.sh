@@ -5,7 +5,8 @@
 # run in the test VM (L1) under guest/rdma-vhost.sh, which created a vDPA
 # device of rdma_zcopy bound to vhost_vdpa (ZCOPY_DEV=/dev/vhost-vdpa-N).
 # Boots a QEMU guest (L2: the same kernel, L1's root over 9p) with that
-# device as vhost-vdpa-device-pci and its RAM in a shared memfd (VA mode:
+# device as vhost-vdpa-device-pci and its RAM in a shared memfd, with the
+# -object and -device of Documentation/admin-guide.rst's QEMU command (VA mode:
 # rdma_zcopy swaps engine pages in place into QEMU's mapping of guest RAM);
 # L2 runs nested/l2-guest.sh: the guest driver virtio_rdma_remote and the
 # cDMA suite on /dev/cdma0, whose data_ladder test moves buffers of 4 KiB
@@ -101,6 +102,24 @@ zcopy_tap() { # zcopy_tap TOTAL_BEFORE COPIED_BEFORE
 	} >"$L2RES/zcopy.tap"
 }
 
+# The VMM side of the admin guide's QEMU command, as the guide writes it
+# (tools/testing/guide.sh): guest RAM in its shared memfd (-object, its
+# size made L2's), the machine's memory-backend, and the device (-device,
+# /dev/vhost-vdpa-0 made $ZCOPY_DEV).
+GUIDE=$REPO/tools/testing/guide.sh
+g_obj=$("$GUIDE" qemu-opt -object memory-backend-memfd)
+g_machine=$("$GUIDE" qemu-opt -machine q35)
+g_dev=$("$GUIDE" qemu-opt -device vhost-vdpa-device-pci)
+if [ -z "$g_obj" ] || [ -z "$g_dev" ]; then
+	echo "Bail out! nested: no QEMU command in the admin guide"
+	exit 1
+fi
+# shellcheck disable=SC2001 # a pattern, not a string
+g_obj=$(sed "s/,size=[^,]*/,size=$mem/" <<<"$g_obj") # size=4G: L2's -m
+g_backend=$(tr ',' '\n' <<<"$g_machine" | grep '^memory-backend=')
+g_dev=${g_dev//\/dev\/vhost-vdpa-0/$ZCOPY_DEV}
+log "the guide's -object $g_obj -machine $g_backend -device $g_dev"
+
 total0=$(counter swapped_pages_total) copied0=$(counter payload_copied_bytes)
 log "booting L2 with $ZCOPY_DEV, virtio ID $id (timeout ${timeout}s, $mem, $smp CPU, -cpu $cpu)"
 start=$(date +%s)
@@ -112,11 +131,9 @@ KVER=$(uname -r) "$VM/run-vm.sh" --env nested-l2 \
 	--append tsc=reliable \
 	--setenv "VRR_DEVICE_ID=$id" --setenv "SUITE_TIMEOUT=$suite_timeout" \
 	--qemu-arg -smp --qemu-arg "$smp" --qemu-arg -cpu --qemu-arg "$cpu" \
-	--qemu-arg -object \
-	--qemu-arg "memory-backend-memfd,id=mem0,size=$mem,share=on" \
-	--qemu-arg -machine --qemu-arg memory-backend=mem0 \
-	--qemu-arg -device \
-	--qemu-arg "vhost-vdpa-device-pci,vhostdev=$ZCOPY_DEV,disable-legacy=on" >&2
+	--qemu-arg -object --qemu-arg "$g_obj" \
+	--qemu-arg -machine --qemu-arg "$g_backend" \
+	--qemu-arg -device --qemu-arg "$g_dev" >&2
 rc=$?
 echo "$rc" >"$L2RES/run-vm.status"
 log "L2 ended after $(($(date +%s) - start))s, run-vm.sh status $rc"
