@@ -81,7 +81,7 @@ EXPORT_SYMBOL_GPL(cdma_buf_size);
  *
  * Return: the buffer, or NULL when @ctx has no such handle.
  */
-struct cdma_buf *cdma_buf_get(struct cdma_ctx *ctx, u32 handle)
+struct cdma_buf *cdma_buf_get(struct soft_ctx *ctx, u32 handle)
 {
 	struct cdma_buf *buf;
 
@@ -95,7 +95,7 @@ struct cdma_buf *cdma_buf_get(struct cdma_ctx *ctx, u32 handle)
 EXPORT_SYMBOL_GPL(cdma_buf_get);
 
 /* Reserve a handle first: a full context must not allocate. */
-static int cdma_handle_reserve(struct cdma_ctx *ctx, u32 *handle)
+static int cdma_handle_reserve(struct soft_ctx *ctx, u32 *handle)
 {
 	int ret = xa_alloc(&ctx->bufs, handle, NULL,
 			   XA_LIMIT(1, cdma_max_buffers), GFP_KERNEL);
@@ -104,7 +104,7 @@ static int cdma_handle_reserve(struct cdma_ctx *ctx, u32 *handle)
 }
 
 /**
- * cdma_buf_alloc() - allocate a buffer in a context
+ * soft_buf_alloc() - allocate a buffer in a context
  * @ctx: the context
  * @size: size in bytes, 1 .. max_buffer_size, rounded up to PAGE_SIZE
  * @handle: out: the new handle
@@ -112,7 +112,7 @@ static int cdma_handle_reserve(struct cdma_ctx *ctx, u32 *handle)
  * Return: 0, -EINVAL for a zero size, -EFBIG above the limit, -ENOSPC when
  * the context holds max_buffers buffers, -ENOMEM or -EINTR.
  */
-int cdma_buf_alloc(struct cdma_ctx *ctx, u64 size, u32 *handle)
+int soft_buf_alloc(struct soft_ctx *ctx, u64 size, u32 *handle)
 {
 	struct cdma_buf *buf;
 	int ret;
@@ -134,19 +134,18 @@ int cdma_buf_alloc(struct cdma_ctx *ctx, u64 size, u32 *handle)
 	xa_store(&ctx->bufs, *handle, buf, GFP_KERNEL);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(cdma_buf_alloc);
 
 /**
- * cdma_buf_import() - make a buffer of pages the caller owns
+ * soft_buf_import() - make a buffer of pages the caller owns
  * @ctx: the context
  * @pages: the pages, in buffer order (the array is copied)
  * @npages: number of pages, 1 .. max_buffer_size / PAGE_SIZE
  * @release: called with @priv once the engine no longer uses the pages
  *	(handle freed, transfers and export gone); not called on failure.
  *	Called in process context and may sleep: from a channel worker, or
- *	from cdma_buf_free(), cdma_ctx_destroy() or a failing cdma_submit()
+ *	from soft_buf_free(), soft_ctx_destroy() or a failing soft_submit()
  *	of any context (one that resolved the buffer's export); possibly
- *	after cdma_buf_free() of the handle has returned.
+ *	after soft_buf_free() of the handle has returned.
  * @priv: argument of @release
  * @handle: out: the new handle
  *
@@ -154,7 +153,7 @@ EXPORT_SYMBOL_GPL(cdma_buf_alloc);
  *
  * Return: 0, -EINVAL, -EFBIG, -ENOSPC or -ENOMEM.
  */
-int cdma_buf_import(struct cdma_ctx *ctx, struct page **pages,
+int soft_buf_import(struct soft_ctx *ctx, struct page **pages,
 		    unsigned long npages, void (*release)(void *priv),
 		    void *priv, u32 *handle)
 {
@@ -186,10 +185,9 @@ err:
 	xa_erase(&ctx->bufs, *handle);
 	return -ENOMEM;
 }
-EXPORT_SYMBOL_GPL(cdma_buf_import);
 
 /**
- * cdma_buf_free() - release a handle
+ * soft_buf_free() - release a handle
  * @ctx: the context
  * @handle: buffer handle
  *
@@ -198,7 +196,7 @@ EXPORT_SYMBOL_GPL(cdma_buf_import);
  *
  * Return: 0 or -ENOENT for an unknown handle.
  */
-int cdma_buf_free(struct cdma_ctx *ctx, u32 handle)
+int soft_buf_free(struct soft_ctx *ctx, u32 handle)
 {
 	struct cdma_buf *buf;
 	u32 segment;
@@ -225,7 +223,6 @@ int cdma_buf_free(struct cdma_ctx *ctx, u32 handle)
 	cdma_buf_put(buf);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(cdma_buf_free);
 
 /* A copy of a context's mapping (fork, split, mremap): one more reference. */
 static void cdma_buf_vm_open(struct vm_area_struct *vma)
@@ -277,7 +274,6 @@ int cdma_buf_mmap(struct cdma_buf *buf, struct vm_area_struct *vma)
 	vma->vm_ops = &cdma_buf_vm_ops;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(cdma_buf_mmap);
 
 /* The buffer file's mappings: its file holds the buffer. */
 static vm_fault_t cdma_buf_file_fault(struct vm_fault *vmf)
@@ -315,7 +311,7 @@ static const struct file_operations cdma_buf_fops = {
 };
 
 /**
- * cdma_buf_file() - a file that maps a buffer
+ * soft_buf_file() - a file that maps a buffer
  * @ctx: context owning @handle
  * @handle: buffer handle
  *
@@ -328,7 +324,7 @@ static const struct file_operations cdma_buf_fops = {
  * Return: the file, ERR_PTR(-ENOENT) for an unknown handle, or another
  * ERR_PTR.
  */
-struct file *cdma_buf_file(struct cdma_ctx *ctx, u32 handle)
+struct file *soft_buf_file(struct soft_ctx *ctx, u32 handle)
 {
 	struct cdma_buf *buf = cdma_buf_get(ctx, handle);
 	struct file *file;
@@ -340,4 +336,3 @@ struct file *cdma_buf_file(struct cdma_ctx *ctx, u32 handle)
 		cdma_buf_put(buf);
 	return file;
 }
-EXPORT_SYMBOL_GPL(cdma_buf_file);

@@ -8,6 +8,7 @@
 #include <linux/cdma_core.h>
 #include <linux/cdma_engine.h>
 #include <linux/kref.h>
+#include <linux/kthread.h>
 #include <linux/mm_types.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -57,17 +58,19 @@ struct cdma_buf {
 };
 
 /**
- * struct cdma_ctx - an engine client
+ * struct soft_ctx - an engine client
+ * @base: what clients see of it (&struct cdma_ctx)
  * @bufs: handle -> &struct cdma_buf (holding a reference)
  * @lock: protects @inflight, @dying and buffer exports
  * @inflight: transfers submitted and not yet completed
- * @dying: set by cdma_ctx_destroy(); queued transfers are cancelled
+ * @dying: set by soft_ctx_destroy(); queued transfers are cancelled
  * @idle: woken when @inflight drops to zero
  * @next_ch: the channel of the next transfer (under @lock)
  * @q: the context's queue on each channel (cdma_channels of them)
  * @tenant: who pays for its exports
  */
-struct cdma_ctx {
+struct soft_ctx {
+	struct cdma_ctx base;
 	struct xarray bufs;
 	spinlock_t lock; /* see above */
 	unsigned int inflight;
@@ -90,20 +93,74 @@ struct cdma_ctx {
 struct cdma_chanq {
 	struct kthread_work work;
 	struct list_head reqs;
-	struct cdma_ctx *ctx;
+	struct soft_ctx *ctx;
 	unsigned int ch;
 };
 
+static inline struct soft_ctx *to_soft_ctx(struct cdma_ctx *ctx)
+{
+	return container_of(ctx, struct soft_ctx, base);
+}
+
+/**
+ * struct soft_req - the engine's state of a transfer, in its request's
+ *	&cdma_req.engine_priv
+ * @req: the request
+ * @ctx: the submitting context
+ * @src: source buffer (a reference) while queued
+ * @dst: destination buffer (a reference) while queued
+ * @src_off: first source byte
+ * @dst_off: first destination byte
+ * @node: in the context's queue on a channel (&struct cdma_chanq)
+ */
+struct soft_req {
+	struct cdma_req *req;
+	struct soft_ctx *ctx;
+	struct cdma_buf *src;
+	struct cdma_buf *dst;
+	u64 src_off;
+	u64 dst_off;
+	struct list_head node;
+};
+
+static inline struct soft_req *soft_req(struct cdma_req *req)
+{
+	BUILD_BUG_ON(sizeof(struct soft_req) > sizeof(req->engine_priv));
+	return (struct soft_req *)req->engine_priv;
+}
+
+/* engine.c */
+extern struct cdma_engine soft_engine;
+void soft_engine_info(struct cdma_engine *engine, struct cdma_info *info);
+struct cdma_ctx *soft_ctx_create(struct cdma_engine *engine,
+				 struct cdma_tenant *tenant);
+void soft_ctx_destroy(struct cdma_ctx *ctx);
+
 /* buffer.c */
 struct cdma_buf *cdma_buf_create(u64 size);
+int soft_buf_alloc(struct soft_ctx *ctx, u64 size, u32 *handle);
+int soft_buf_import(struct soft_ctx *ctx, struct page **pages,
+		    unsigned long npages, void (*release)(void *priv),
+		    void *priv, u32 *handle);
+int soft_buf_free(struct soft_ctx *ctx, u32 handle);
+struct cdma_buf *cdma_buf_get(struct soft_ctx *ctx, u32 handle);
+void cdma_buf_put(struct cdma_buf *buf);
+u64 cdma_buf_size(const struct cdma_buf *buf);
+int cdma_buf_mmap(struct cdma_buf *buf, struct vm_area_struct *vma);
+struct file *soft_buf_file(struct soft_ctx *ctx, u32 handle);
 
 /* global.c */
+int soft_export(struct soft_ctx *ctx, u32 handle, u32 access,
+		u64 *global_addr, u64 *key);
+int soft_revoke(struct soft_ctx *ctx, u32 handle);
 int cdma_global_resolve(u64 global_addr, u64 key, u32 access, u64 length,
 			struct cdma_buf **buf, u64 *offset);
 void cdma_global_remove(u32 segment);
 void cdma_global_exit(void);
 
 /* tenant.c */
+struct cdma_tenant *soft_tenant_create(struct cdma_engine *engine);
+void soft_tenant_put(struct cdma_tenant *t);
 struct cdma_tenant *cdma_tenant_of_user(void);
 struct cdma_tenant *cdma_tenant_get(struct cdma_tenant *t);
 int cdma_tenant_charge_export(struct cdma_tenant *t);
@@ -111,13 +168,13 @@ void cdma_tenant_uncharge_export(struct cdma_tenant *t);
 void cdma_tenants_exit(void);
 
 /* xfer.c */
-void cdma_chanq_init(struct cdma_ctx *ctx);
-void cdma_chanq_flush(struct cdma_ctx *ctx);
+void cdma_chanq_init(struct soft_ctx *ctx);
+void cdma_chanq_flush(struct soft_ctx *ctx);
+int soft_submit(struct cdma_ctx *ctx, struct cdma_req *req);
 int cdma_channels_init(void);
 void cdma_channels_exit(void);
 
-/* cdev.c */
-int cdma_cdev_init(void);
-void cdma_cdev_exit(void);
+/* ops.c */
+int soft_engine_register(void);
 
 #endif /* _CDMA_SOFT_H */

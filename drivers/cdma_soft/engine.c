@@ -35,10 +35,11 @@ module_param_named(max_exports, cdma_max_exports, uint, 0444);
 MODULE_PARM_DESC(max_exports, "Exports per tenant (a user's open files, or a VM), 1..65535 (default 4096)");
 
 /**
- * cdma_engine_info() - describe the engine
+ * soft_engine_info() - describe the engine (&cdma_engine_ops.info)
+ * @engine: the engine
  * @info: filled with the engine's version, limits and capabilities
  */
-void cdma_engine_info(struct cdma_info *info)
+void soft_engine_info(struct cdma_engine *engine, struct cdma_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->version = CDMA_UAPI_VERSION;
@@ -51,18 +52,19 @@ void cdma_engine_info(struct cdma_info *info)
 	info->max_inflight = cdma_max_inflight;
 	info->page_size = PAGE_SIZE;
 }
-EXPORT_SYMBOL_GPL(cdma_engine_info);
 
 /**
- * cdma_ctx_create() - create an engine context
+ * soft_ctx_create() - create an engine context (&cdma_engine_ops.ctx_create)
+ * @engine: the engine
  * @tenant: who pays for its exports (the context takes a reference), or
  *	NULL for the real user of the calling process
  *
  * Return: the context or NULL when out of memory.
  */
-struct cdma_ctx *cdma_ctx_create(struct cdma_tenant *tenant)
+struct cdma_ctx *soft_ctx_create(struct cdma_engine *engine,
+				 struct cdma_tenant *tenant)
 {
-	struct cdma_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	struct soft_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 
 	if (!ctx)
 		return NULL;
@@ -70,20 +72,20 @@ struct cdma_ctx *cdma_ctx_create(struct cdma_tenant *tenant)
 	ctx->tenant = tenant ? cdma_tenant_get(tenant) : cdma_tenant_of_user();
 	if (!ctx->q || !ctx->tenant) {
 		if (ctx->tenant)
-			cdma_tenant_put(ctx->tenant);
+			soft_tenant_put(ctx->tenant);
 		kfree(ctx->q);
 		kfree(ctx);
 		return NULL;
 	}
+	ctx->base.engine = engine;
 	xa_init_flags(&ctx->bufs, XA_FLAGS_ALLOC1);
 	spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->idle);
 	cdma_chanq_init(ctx);
-	return ctx;
+	return &ctx->base;
 }
-EXPORT_SYMBOL_GPL(cdma_ctx_create);
 
-static bool cdma_ctx_idle(struct cdma_ctx *ctx)
+static bool cdma_ctx_idle(struct soft_ctx *ctx)
 {
 	bool idle;
 
@@ -94,8 +96,8 @@ static bool cdma_ctx_idle(struct cdma_ctx *ctx)
 }
 
 /**
- * cdma_ctx_destroy() - end a context
- * @ctx: the context
+ * soft_ctx_destroy() - end a context (&cdma_engine_ops.ctx_destroy)
+ * @c: the context
  *
  * Transfers still queued complete with -ECANCELED, running ones end at
  * their next slice; the wait is bounded by one slice of each other
@@ -103,8 +105,9 @@ static bool cdma_ctx_idle(struct cdma_ctx *ctx)
  * are revoked and every buffer handle is released.  Mappings of the
  * buffers keep their pages until unmapped.
  */
-void cdma_ctx_destroy(struct cdma_ctx *ctx)
+void soft_ctx_destroy(struct cdma_ctx *c)
 {
+	struct soft_ctx *ctx = to_soft_ctx(c);
 	unsigned long handle;
 	struct cdma_buf *buf;
 
@@ -115,13 +118,12 @@ void cdma_ctx_destroy(struct cdma_ctx *ctx)
 	cdma_chanq_flush(ctx);
 
 	xa_for_each(&ctx->bufs, handle, buf)
-		cdma_buf_free(ctx, handle);
+		soft_buf_free(ctx, handle);
 	xa_destroy(&ctx->bufs);
-	cdma_tenant_put(ctx->tenant);
+	soft_tenant_put(ctx->tenant);
 	kfree(ctx->q);
 	kfree(ctx);
 }
-EXPORT_SYMBOL_GPL(cdma_ctx_destroy);
 
 static int __init cdma_soft_init(void)
 {
@@ -140,7 +142,7 @@ static int __init cdma_soft_init(void)
 	ret = cdma_channels_init();
 	if (ret)
 		return ret;
-	ret = cdma_cdev_init();
+	ret = soft_engine_register();
 	if (ret)
 		cdma_channels_exit();
 	return ret;
@@ -148,7 +150,7 @@ static int __init cdma_soft_init(void)
 
 static void __exit cdma_soft_exit(void)
 {
-	cdma_cdev_exit();
+	cdma_engine_unregister(&soft_engine);
 	cdma_channels_exit();
 	cdma_global_exit();
 	cdma_tenants_exit();

@@ -42,7 +42,7 @@ static u64 cdma_gaddr(u32 segment)
 }
 
 /**
- * cdma_export() - export a buffer at a global address
+ * soft_export() - export a buffer at a global address
  * @ctx: context owning @handle
  * @handle: buffer handle
  * @access: CDMA_ACCESS_* rights, at least one
@@ -53,7 +53,7 @@ static u64 cdma_gaddr(u32 segment)
  * -EEXIST when already exported, -ENOSPC when the context's tenant holds
  * max_exports or the segment table is full, -ENOMEM.
  */
-int cdma_export(struct cdma_ctx *ctx, u32 handle, u32 access,
+int soft_export(struct soft_ctx *ctx, u32 handle, u32 access,
 		u64 *global_addr, u64 *key)
 {
 	const u32 all = CDMA_ACCESS_READ | CDMA_ACCESS_WRITE;
@@ -115,7 +115,6 @@ err_free:
 	cdma_buf_put(buf);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(cdma_export);
 
 /**
  * cdma_global_remove() - drop a segment
@@ -131,13 +130,13 @@ void cdma_global_remove(u32 segment)
 			 GFP_KERNEL);
 		cdma_buf_put(seg->buf);
 		cdma_tenant_uncharge_export(seg->tenant);
-		cdma_tenant_put(seg->tenant);
+		soft_tenant_put(seg->tenant);
 		kfree(seg);
 	}
 }
 
 /**
- * cdma_revoke() - withdraw the export of a buffer
+ * soft_revoke() - withdraw the export of a buffer
  * @ctx: context owning @handle
  * @handle: buffer handle
  *
@@ -146,7 +145,7 @@ void cdma_global_remove(u32 segment)
  *
  * Return: 0 or -ENOENT for an unknown or not exported handle.
  */
-int cdma_revoke(struct cdma_ctx *ctx, u32 handle)
+int soft_revoke(struct soft_ctx *ctx, u32 handle)
 {
 	struct cdma_buf *buf = cdma_buf_get(ctx, handle);
 	u32 segment;
@@ -163,7 +162,6 @@ int cdma_revoke(struct cdma_ctx *ctx, u32 handle)
 	cdma_global_remove(segment);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(cdma_revoke);
 
 /**
  * cdma_global_resolve() - find the buffer behind a global address range

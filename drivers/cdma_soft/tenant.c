@@ -35,15 +35,16 @@ static struct cdma_tenant *cdma_tenant_alloc(u64 uid)
 }
 
 /**
- * cdma_tenant_create() - create a tenant of its own (a VM, for instance)
+ * soft_tenant_create() - create a tenant of its own, a VM for instance
+ *	(&cdma_engine_ops.tenant_create)
+ * @engine: the engine
  *
  * Return: the tenant, with one reference, or NULL when out of memory.
  */
-struct cdma_tenant *cdma_tenant_create(void)
+struct cdma_tenant *soft_tenant_create(struct cdma_engine *engine)
 {
 	return cdma_tenant_alloc(CDMA_TENANT_ANON);
 }
-EXPORT_SYMBOL_GPL(cdma_tenant_create);
 
 /**
  * cdma_tenant_of_user() - the tenant of the calling process's real user
@@ -83,10 +84,10 @@ struct cdma_tenant *cdma_tenant_get(struct cdma_tenant *t)
 }
 
 /**
- * cdma_tenant_put() - drop a reference
+ * soft_tenant_put() - drop a reference
  * @t: the tenant
  */
-void cdma_tenant_put(struct cdma_tenant *t)
+void soft_tenant_put(struct cdma_tenant *t)
 {
 	if (t->uid == CDMA_TENANT_ANON) {
 		if (refcount_dec_and_test(&t->ref))
@@ -99,7 +100,6 @@ void cdma_tenant_put(struct cdma_tenant *t)
 	mutex_unlock(&cdma_users_lock);
 	kfree(t);
 }
-EXPORT_SYMBOL_GPL(cdma_tenant_put);
 
 /**
  * cdma_tenant_charge_export() - count one more export against a tenant

@@ -72,7 +72,7 @@ static void cdma_memcpy(void *dst, const void *src, size_t n)
 	memcpy(d, s, n);
 }
 
-static int cdma_local_range(struct cdma_ctx *ctx, u32 handle, u64 offset,
+static int cdma_local_range(struct soft_ctx *ctx, u32 handle, u64 offset,
 			    u64 length, struct cdma_buf **buf)
 {
 	*buf = cdma_buf_get(ctx, handle);
@@ -86,59 +86,59 @@ static int cdma_local_range(struct cdma_ctx *ctx, u32 handle, u64 offset,
 	return 0;
 }
 
-static int cdma_resolve(struct cdma_ctx *ctx, struct cdma_req *req)
+static int cdma_resolve(struct soft_ctx *ctx, struct soft_req *sr)
 {
-	const struct cdma_xfer *x = &req->xfer;
+	const struct cdma_xfer *x = &sr->req->xfer;
 	int ret;
 
-	req->src = NULL;
-	req->dst = NULL;
+	sr->src = NULL;
+	sr->dst = NULL;
 	switch (x->dir) {
 	case CDMA_XFER_LOCAL:
 		ret = cdma_local_range(ctx, x->src_handle, x->src_offset,
-				       x->length, &req->src);
+				       x->length, &sr->src);
 		if (!ret)
 			ret = cdma_local_range(ctx, x->dst_handle, x->dst_offset,
-					       x->length, &req->dst);
-		req->src_off = x->src_offset;
-		req->dst_off = x->dst_offset;
+					       x->length, &sr->dst);
+		sr->src_off = x->src_offset;
+		sr->dst_off = x->dst_offset;
 		break;
 	case CDMA_XFER_TO_GLOBAL:
 		ret = cdma_local_range(ctx, x->src_handle, x->src_offset,
-				       x->length, &req->src);
+				       x->length, &sr->src);
 		if (!ret)
 			ret = cdma_global_resolve(x->global_addr, x->key,
 						  CDMA_ACCESS_WRITE, x->length,
-						  &req->dst, &req->dst_off);
-		req->src_off = x->src_offset;
+						  &sr->dst, &sr->dst_off);
+		sr->src_off = x->src_offset;
 		break;
 	default:
 		ret = cdma_global_resolve(x->global_addr, x->key,
 					  CDMA_ACCESS_READ, x->length,
-					  &req->src, &req->src_off);
+					  &sr->src, &sr->src_off);
 		if (!ret)
 			ret = cdma_local_range(ctx, x->dst_handle, x->dst_offset,
-					       x->length, &req->dst);
-		req->dst_off = x->dst_offset;
+					       x->length, &sr->dst);
+		sr->dst_off = x->dst_offset;
 		break;
 	}
 
 	/* Overlapping ranges of one buffer have no defined result. */
-	if (!ret && req->src == req->dst &&
-	    req->src_off < req->dst_off + x->length &&
-	    req->dst_off < req->src_off + x->length)
+	if (!ret && sr->src == sr->dst &&
+	    sr->src_off < sr->dst_off + x->length &&
+	    sr->dst_off < sr->src_off + x->length)
 		ret = -EINVAL;
 	return ret;
 }
 
-static void cdma_req_release(struct cdma_req *req)
+static void cdma_req_release(struct soft_req *sr)
 {
-	if (req->src)
-		cdma_buf_put(req->src);
-	if (req->dst)
-		cdma_buf_put(req->dst);
-	req->src = NULL;
-	req->dst = NULL;
+	if (sr->src)
+		cdma_buf_put(sr->src);
+	if (sr->dst)
+		cdma_buf_put(sr->dst);
+	sr->src = NULL;
+	sr->dst = NULL;
 }
 
 /* Locate byte @off of @buf: segment index and offset inside it. */
@@ -156,19 +156,20 @@ static void cdma_seek(const struct cdma_buf *buf, u64 off, unsigned int *seg,
 }
 
 /*
- * Move up to CDMA_QUANTUM more bytes of @req (from req->bytes on): 0 when
+ * Move up to CDMA_QUANTUM more bytes of @sr (from its bytes on): 0 when
  * the transfer is complete, -EAGAIN when bytes are left for its next turn,
  * -ECANCELED when its context is being destroyed.
  */
-static int cdma_copy(struct cdma_req *req)
+static int cdma_copy(struct soft_req *sr)
 {
-	const struct cdma_buf *src = req->src, *dst = req->dst;
+	struct cdma_req *req = sr->req;
+	const struct cdma_buf *src = sr->src, *dst = sr->dst;
 	u64 left = req->xfer.length - req->bytes, soff, doff, slice = 0;
 	u64 quantum = CDMA_QUANTUM;
 	unsigned int si, di;
 
-	cdma_seek(src, req->src_off + req->bytes, &si, &soff);
-	cdma_seek(dst, req->dst_off + req->bytes, &di, &doff);
+	cdma_seek(src, sr->src_off + req->bytes, &si, &soff);
+	cdma_seek(dst, sr->dst_off + req->bytes, &di, &doff);
 	while (left) {
 		u64 savail = ((u64)src->pg.segs[si].nr << PAGE_SHIFT) - soff;
 		u64 davail = ((u64)dst->pg.segs[di].nr << PAGE_SHIFT) - doff;
@@ -193,7 +194,7 @@ static int cdma_copy(struct cdma_req *req)
 		if (slice >= CDMA_SLICE) {
 			slice = 0;
 			cond_resched();
-			if (READ_ONCE(req->ctx->dying))
+			if (READ_ONCE(sr->ctx->dying))
 				return -ECANCELED;
 		}
 		if (!quantum && left)
@@ -203,20 +204,22 @@ static int cdma_copy(struct cdma_req *req)
 }
 
 /* End @reqs (off every queue) with @status; each one leaves the context. */
-static void cdma_reqs_end(struct cdma_ctx *ctx, struct list_head *reqs,
+static void cdma_reqs_end(struct soft_ctx *ctx, struct list_head *reqs,
 			  int status)
 {
-	struct cdma_req *req, *tmp;
+	struct soft_req *sr, *tmp;
 	unsigned int n = 0;
 
-	list_for_each_entry_safe(req, tmp, reqs, node) {
-		list_del(&req->node);
+	list_for_each_entry_safe(sr, tmp, reqs, node) {
+		struct cdma_req *req = sr->req;
+
+		list_del(&sr->node);
 		req->status = status;
-		cdma_req_release(req);
+		cdma_req_release(sr);
 		req->done(req);
 		n++;
 	}
-	/* Last access to ctx: cdma_ctx_destroy() may free it right after. */
+	/* Last access to ctx: soft_ctx_destroy() may free it right after. */
 	spin_lock(&ctx->lock);
 	ctx->inflight -= n;
 	if (!ctx->inflight)
@@ -232,28 +235,28 @@ static void cdma_reqs_end(struct cdma_ctx *ctx, struct list_head *reqs,
 static void cdma_chanq_work(struct kthread_work *work)
 {
 	struct cdma_chanq *q = container_of(work, struct cdma_chanq, work);
-	struct cdma_ctx *ctx = q->ctx;
-	struct cdma_req *req;
+	struct soft_ctx *ctx = q->ctx;
+	struct soft_req *sr;
 	LIST_HEAD(ended);
 	bool more;
 	int ret;
 
 	spin_lock(&ctx->lock);
-	req = list_first_entry_or_null(&q->reqs, struct cdma_req, node);
+	sr = list_first_entry_or_null(&q->reqs, struct soft_req, node);
 	if (ctx->dying)
 		list_splice_init(&q->reqs, &ended);
 	spin_unlock(&ctx->lock);
-	if (!req)
+	if (!sr)
 		return;
 	if (!list_empty(&ended)) {
 		cdma_reqs_end(ctx, &ended, -ECANCELED);
 		return;
 	}
 
-	ret = cdma_copy(req);
+	ret = cdma_copy(sr);
 	spin_lock(&ctx->lock);
 	if (ret != -EAGAIN)
-		list_move(&req->node, &ended);
+		list_move(&sr->node, &ended);
 	more = !list_empty(&q->reqs);
 	spin_unlock(&ctx->lock);
 	/* Work left counts in ctx->inflight: ctx stays until it is done. */
@@ -267,7 +270,7 @@ static void cdma_chanq_work(struct kthread_work *work)
  * cdma_chanq_init() - set up a new context's channel queues
  * @ctx: the context
  */
-void cdma_chanq_init(struct cdma_ctx *ctx)
+void cdma_chanq_init(struct soft_ctx *ctx)
 {
 	unsigned int i;
 
@@ -283,7 +286,7 @@ void cdma_chanq_init(struct cdma_ctx *ctx)
  * cdma_chanq_flush() - make sure no turn of a context is left queued
  * @ctx: an idle context (no transfer in flight), about to be freed
  */
-void cdma_chanq_flush(struct cdma_ctx *ctx)
+void cdma_chanq_flush(struct soft_ctx *ctx)
 {
 	unsigned int i;
 
@@ -292,8 +295,8 @@ void cdma_chanq_flush(struct cdma_ctx *ctx)
 }
 
 /**
- * cdma_submit() - queue a transfer
- * @ctx: the context whose handles the transfer uses
+ * soft_submit() - queue a transfer (&cdma_engine_ops.submit)
+ * @c: the context whose handles the transfer uses
  * @req: the request; @req->xfer and @req->done must be set
  *
  * On success @req->done is called exactly once, later, from a channel
@@ -305,8 +308,10 @@ void cdma_chanq_flush(struct cdma_ctx *ctx)
  * transfers queued, -ECANCELED when the context is being destroyed, or an
  * error of the global address lookup.
  */
-int cdma_submit(struct cdma_ctx *ctx, struct cdma_req *req)
+int soft_submit(struct cdma_ctx *c, struct cdma_req *req)
 {
+	struct soft_ctx *ctx = to_soft_ctx(c);
+	struct soft_req *sr = soft_req(req);
 	struct cdma_chanq *q = NULL;
 	bool first = false;
 	int ret;
@@ -314,11 +319,12 @@ int cdma_submit(struct cdma_ctx *ctx, struct cdma_req *req)
 	ret = cdma_xfer_check(&req->xfer);
 	if (ret)
 		return ret;
-	ret = cdma_resolve(ctx, req);
+	sr->req = req;
+	ret = cdma_resolve(ctx, sr);
 	if (ret)
 		goto err;
 
-	req->ctx = ctx;
+	sr->ctx = ctx;
 	req->bytes = 0;
 	spin_lock(&ctx->lock);
 	if (ctx->dying) {
@@ -329,7 +335,7 @@ int cdma_submit(struct cdma_ctx *ctx, struct cdma_req *req)
 		ctx->inflight++;
 		q = &ctx->q[ctx->next_ch++ % cdma_channels];
 		first = list_empty(&q->reqs);
-		list_add_tail(&req->node, &q->reqs);
+		list_add_tail(&sr->node, &q->reqs);
 	}
 	spin_unlock(&ctx->lock);
 	if (ret)
@@ -340,10 +346,9 @@ int cdma_submit(struct cdma_ctx *ctx, struct cdma_req *req)
 	return 0;
 
 err:
-	cdma_req_release(req);
+	cdma_req_release(sr);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(cdma_submit);
 
 /**
  * cdma_channels_init() - start the channel workers

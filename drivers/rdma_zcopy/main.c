@@ -39,6 +39,13 @@ static unsigned int max_pieces = 16384;
 module_param(max_pieces, uint, 0444);
 MODULE_PARM_DESC(max_pieces, "Guest RAM pieces swapped into one VMM at a time (each a mapping of the VMM), 1..65536 (default 16384)");
 
+static char *engine;
+module_param(engine, charp, 0444);
+MODULE_PARM_DESC(engine, "Name of the cDMA engine serving the devices (default: the first one registered)");
+
+/* The engine, held from module load to unload (cdma_engine_get()). */
+static struct cdma_engine *rz_engine;
+
 static unsigned int max_buffers;
 module_param(max_buffers, uint, 0444);
 MODULE_PARM_DESC(max_buffers, "Buffers per session; 0 or above the engine's: the engine's (default 0)");
@@ -71,7 +78,7 @@ void rz_free(struct vdpa_device *vdpa)
 	vhost_iotlb_reset(&rz->iotlb);
 	xa_destroy(&rz->sessions);
 	if (rz->tenant)
-		cdma_tenant_put(rz->tenant);
+		cdma_tenant_put(rz->engine, rz->tenant);
 	mutex_destroy(&rz->lock);
 }
 
@@ -150,7 +157,8 @@ static int rz_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 
 	rz->vdpa.mdev = mdev;
 	rz->device_id = device_id;
-	cdma_engine_info(&info);
+	rz->engine = rz_engine;
+	cdma_engine_info(rz->engine, &info);
 	rz_limits_init(rz, &info);
 	/* `vdpa dev add ... device_features X`: a subset of those offered. */
 	ret = -EINVAL;
@@ -167,7 +175,7 @@ static int rz_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 		goto put;
 
 	ret = -ENOMEM;
-	rz->tenant = cdma_tenant_create();
+	rz->tenant = cdma_tenant_create(rz->engine);
 	if (!rz->tenant)
 		goto put;
 
@@ -238,13 +246,19 @@ static int __init rz_init(void)
 		return -EINVAL;
 	}
 
+	rz_engine = cdma_engine_get(engine);
+	if (!rz_engine) {
+		pr_err("rdma_zcopy: no cDMA engine%s%s registered (load cdma_soft or a hardware engine's driver first)\n",
+		       engine ? " " : "", engine ?: "");
+		return -ENODEV;
+	}
 	rz_id_table[0].device = device_id;
-	cdma_engine_info(&info);
+	cdma_engine_info(rz_engine, &info);
 	rz_mgmt.supported_features = rz_features(&info);
 
 	ret = rz_swap_init();
 	if (ret)
-		return ret;
+		goto err_engine;
 	ret = device_register(&rz_mgmt_root);
 	if (ret) {
 		put_device(&rz_mgmt_root);
@@ -260,6 +274,8 @@ static int __init rz_init(void)
 
 err_swap:
 	rz_swap_exit();
+err_engine:
+	cdma_engine_put(rz_engine);
 	return ret;
 }
 
@@ -270,11 +286,14 @@ static void __exit rz_exit(void)
 	device_unregister(&rz_mgmt_root);
 	rz_stats_exit();
 	rz_swap_exit();
+	cdma_engine_put(rz_engine);
 }
 
 module_init(rz_init);
 module_exit(rz_exit);
 
+/* modprobe loads the software engine first; a hardware engine may stand in. */
+MODULE_SOFTDEP("pre: cdma_soft");
 MODULE_DESCRIPTION("virtio-rdma-remote vDPA device backend on the cDMA engine");
 MODULE_LICENSE("GPL");
 MODULE_VERSION("1.0");

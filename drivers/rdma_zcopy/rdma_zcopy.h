@@ -153,6 +153,7 @@ struct rz_limits {
  * @events: completed transfers whose event is not yet delivered
  * @chain: descriptor chain being processed (under @lock)
  * @swap_pieces: pieces of guest RAM swapped now (VA mode)
+ * @engine: the cDMA engine serving the device (held by the module)
  * @tenant: the VM as a tenant of the engine: its sessions' exports count
  *	against it
  */
@@ -187,6 +188,7 @@ struct rz_dev {
 	struct list_head events;
 	struct rz_chain chain;
 	atomic_t swap_pieces;
+	struct cdma_engine *engine;
 	struct cdma_tenant *tenant;
 };
 

@@ -45,7 +45,7 @@ u32 rz_session_open(struct rz_dev *rz, u32 *id)
 	if (!s)
 		return VIRTIO_RDMA_REMOTE_S_NOMEM;
 	xa_init(&s->bufs);
-	s->ctx = cdma_ctx_create(rz->tenant);
+	s->ctx = cdma_ctx_create(rz->engine, rz->tenant);
 	if (!s->ctx)
 		goto err_free;
 	ret = xa_alloc_cyclic(&rz->sessions, &s->id, s, XA_LIMIT(1, U32_MAX),

@@ -435,26 +435,22 @@ void vrr_buf_unmapped(struct vrr_file *f, struct vrr_buf *buf)
 }
 
 /**
- * vrr_ioctl_alloc() - CDMA_IOC_ALLOC
- * @f: the file
- * @argp: user's &struct cdma_alloc
+ * vrr_alloc() - CDMA_IOC_ALLOC (&cdma_device_ops.alloc)
+ * @file: the file
+ * @size: bytes (checked by cdma_core)
+ * @handlep: out: the buffer's handle
  *
  * Return: 0 or the errno of Documentation/cdma-uapi.rst.
  */
-long vrr_ioctl_alloc(struct vrr_file *f, void __user *argp)
+int vrr_alloc(struct cdma_file *file, u64 size, u32 *handlep)
 {
+	struct vrr_file *f = to_vrr(file);
 	struct vrr_dev *dev = f->dev;
-	struct cdma_alloc a;
 	struct vrr_buf *buf;
 	bool unknown;
 	u32 handle;
 	int ret;
 
-	if (copy_from_user(&a, argp, sizeof(a)))
-		return -EFAULT;
-	ret = cdma_alloc_check(&a, dev->cfg.max_buffer_size);
-	if (ret)
-		return ret;
 	ret = vrr_file_session(f);
 	if (ret)
 		return ret;
@@ -465,7 +461,7 @@ long vrr_ioctl_alloc(struct vrr_file *f, void __user *argp)
 	if (ret)
 		return ret == -EBUSY ? -ENOSPC : ret;
 
-	buf = vrr_buf_create(dev, PAGE_ALIGN(a.size));
+	buf = vrr_buf_create(dev, PAGE_ALIGN(size));
 	if (IS_ERR(buf)) {
 		ret = PTR_ERR(buf);
 		goto err_handle;
@@ -483,12 +479,7 @@ long vrr_ioctl_alloc(struct vrr_file *f, void __user *argp)
 
 	buf->handle = handle;
 	xa_store(&f->bufs, handle, buf, GFP_KERNEL);
-	a.handle = handle;
-	a.mmap_offset = (u64)handle << PAGE_SHIFT;
-	if (copy_to_user(argp, &a, sizeof(a))) {
-		vrr_buf_free_handle(f, handle);
-		return -EFAULT;
-	}
+	*handlep = handle;
 	return 0;
 
 err_buf:
@@ -499,24 +490,18 @@ err_handle:
 }
 
 /**
- * vrr_ioctl_free() - CDMA_IOC_FREE
- * @f: the file
- * @argp: user's &struct cdma_free
+ * vrr_free() - CDMA_IOC_FREE (&cdma_device_ops.free)
+ * @file: the file
+ * @handle: the buffer's handle
  *
  * The handle is gone even when the device fails the request; the pages
  * then stay allocated until the session is closed.
  *
- * Return: 0, -EFAULT, -EINVAL, -ENOENT or the device's error.
+ * Return: 0, -ENOENT or the device's error.
  */
-long vrr_ioctl_free(struct vrr_file *f, void __user *argp)
+int vrr_free(struct cdma_file *file, u32 handle)
 {
-	struct cdma_free a;
-	int ret;
-
-	if (copy_from_user(&a, argp, sizeof(a)))
-		return -EFAULT;
-	ret = cdma_free_check(&a);
-	return ret ?: vrr_buf_free_handle(f, a.handle);
+	return vrr_buf_free_handle(to_vrr(file), handle);
 }
 
 /**

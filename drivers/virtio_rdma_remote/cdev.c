@@ -1,47 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio_rdma_remote: the cDMA character device, /dev/cdmaN.
+ * virtio_rdma_remote: the cDMA device, /dev/cdmaN, a provider of cdma_core.
  *
- * The same uAPI as the native engine's device (Documentation/cdma-uapi.rst),
- * with the same structure; each open file is one session of the virtio
- * device plus one completion queue.  Once the device is removed
- * every ioctl and mmap fails with ENODEV; read() and poll() still return
- * the records left, then ENODEV and EPOLLHUP | EPOLLERR.
+ * cdma_core owns the device node, its file operations and the uAPI checks
+ * (Documentation/cdma-uapi.rst), the same as the native engine's device;
+ * each open file is one session of the virtio device plus one completion
+ * queue.  Once the device is removed every ioctl and mmap fails with
+ * ENODEV; read() and poll() still return the records left, then ENODEV
+ * and EPOLLHUP | EPOLLERR.
  */
 
-#include <linux/fs.h>
-#include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/uaccess.h>
 
 #include "vrr.h"
 
-static int vrr_open(struct inode *inode, struct file *file)
+static struct cdma_file *vrr_open(struct cdma_device *cdev)
 {
-	/* misc_open() holds misc_mtx: remove() cannot have dropped @dev. */
-	struct vrr_dev *dev = container_of(file->private_data,
-					   struct vrr_dev, misc);
+	/* cdma_core's open holds misc_mtx: remove() cannot have dropped it. */
+	struct vrr_dev *dev = container_of(cdev, struct vrr_dev, cdev);
 	struct vrr_file *f;
 
-	if (READ_ONCE(dev->dead))
-		return -ENODEV;
 	f = vrr_file_open(dev);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	file->private_data = f;
-	return 0;
+	return IS_ERR(f) ? ERR_CAST(f) : &f->file;
 }
 
-static int vrr_release(struct inode *inode, struct file *file)
+static void vrr_release(struct cdma_file *f)
 {
-	vrr_file_close(file->private_data);
-	return 0;
+	vrr_file_close(to_vrr(f));
 }
 
-static void vrr_info(const struct vrr_dev *dev, struct cdma_info *info)
+static void vrr_info(struct cdma_device *cdev, struct cdma_info *info)
 {
-	memset(info, 0, sizeof(*info));
+	const struct vrr_dev *dev = container_of(cdev, struct vrr_dev, cdev);
+
 	info->version = CDMA_UAPI_VERSION;
 	info->node_id = dev->cfg.node_id;
 	info->channels = dev->cfg.channels;
@@ -52,57 +44,10 @@ static void vrr_info(const struct vrr_dev *dev, struct cdma_info *info)
 	info->page_size = PAGE_SIZE;
 }
 
-static long vrr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	struct vrr_file *f = file->private_data;
-	void __user *argp = (void __user *)arg;
-	struct cdma_info info;
-
-	if (READ_ONCE(f->dev->dead))
-		return -ENODEV;
-
-	switch (cmd) {
-	case CDMA_IOC_INFO:
-		vrr_info(f->dev, &info);
-		return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
-	case CDMA_IOC_ALLOC:
-		return vrr_ioctl_alloc(f, argp);
-	case CDMA_IOC_FREE:
-		return vrr_ioctl_free(f, argp);
-	case CDMA_IOC_SUBMIT:
-		return vrr_ioctl_submit(f, argp);
-	case CDMA_IOC_WAIT:
-		return cdma_cq_ioctl_wait(&f->cq, argp);
-	case CDMA_IOC_SET_MODE:
-		return cdma_cq_ioctl_set_mode(&f->cq, argp);
-	case CDMA_IOC_EXPORT:
-		return vrr_ioctl_export(f, argp);
-	case CDMA_IOC_REVOKE:
-		return vrr_ioctl_revoke(f, argp);
-	default:
-		return -ENOTTY;
-	}
-}
-
-static ssize_t vrr_read(struct file *file, char __user *buf, size_t count,
-			loff_t *ppos)
-{
-	struct vrr_file *f = file->private_data;
-
-	return cdma_cq_read(&f->cq, buf, count, file->f_flags & O_NONBLOCK);
-}
-
-static __poll_t vrr_poll(struct file *file, poll_table *wait)
-{
-	struct vrr_file *f = file->private_data;
-
-	return cdma_cq_poll(&f->cq, file, wait);
-}
-
 /* A copy of a mapping (fork, split, mremap): one more mapping. */
 static void vrr_vm_open(struct vm_area_struct *vma)
 {
-	struct vrr_file *f = vma->vm_file->private_data;
+	struct vrr_file *f = to_vrr(vma->vm_file->private_data);
 	struct vrr_buf *buf = vma->vm_private_data;
 
 	refcount_inc(&buf->ref);
@@ -113,7 +58,8 @@ static void vrr_vm_open(struct vm_area_struct *vma)
 
 static void vrr_vm_close(struct vm_area_struct *vma)
 {
-	vrr_buf_unmapped(vma->vm_file->private_data, vma->vm_private_data);
+	vrr_buf_unmapped(to_vrr(vma->vm_file->private_data),
+			 vma->vm_private_data);
 }
 
 /* An mm call took the page out (MADV_DONTNEED...): bring it back. */
@@ -130,16 +76,12 @@ static const struct vm_operations_struct vrr_vm_ops = {
 	.fault = vrr_vm_fault,
 };
 
-static int vrr_mmap(struct file *file, struct vm_area_struct *vma)
+static int vrr_mmap(struct cdma_file *file, struct vm_area_struct *vma)
 {
-	struct vrr_file *f = file->private_data;
+	struct vrr_file *f = to_vrr(file);
 	struct vrr_buf *buf;
 	int ret;
 
-	if (READ_ONCE(f->dev->dead))
-		return -ENODEV;
-	if (vma->vm_pgoff > U32_MAX)
-		return -EINVAL;
 	buf = vrr_buf_get_mapping(f, vma->vm_pgoff);
 	if (!buf)
 		return -EINVAL;
@@ -157,15 +99,31 @@ static int vrr_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* The owner keeps the module loaded while files are open. */
-const struct file_operations vrr_fops = {
-	.owner = THIS_MODULE,
+static const struct cdma_device_ops vrr_cdev_ops = {
 	.open = vrr_open,
 	.release = vrr_release,
-	.unlocked_ioctl = vrr_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.read = vrr_read,
-	.poll = vrr_poll,
+	.info = vrr_info,
+	.alloc = vrr_alloc,
+	.free = vrr_free,
+	.submit = vrr_submit,
+	.export = vrr_export,
+	.revoke = vrr_revoke,
 	.mmap = vrr_mmap,
-	.llseek = noop_llseek,
 };
+
+/**
+ * vrr_cdev_register() - create the device's /dev/cdmaN
+ * @dev: the device, its configuration read
+ *
+ * N is the lowest index free among every provider of the cDMA device.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vrr_cdev_register(struct vrr_dev *dev)
+{
+	dev->cdev.ops = &vrr_cdev_ops;
+	dev->cdev.owner = THIS_MODULE;
+	dev->cdev.parent = &dev->vdev->dev;
+	dev->cdev.max_buffer_size = dev->cfg.max_buffer_size;
+	return cdma_device_register(&dev->cdev);
+}

@@ -73,60 +73,48 @@ int vrr_buf_unexport(struct vrr_file *f, struct vrr_buf *buf)
 }
 
 /**
- * vrr_ioctl_export() - CDMA_IOC_EXPORT
- * @f: the file
- * @argp: user's &struct cdma_export
+ * vrr_export() - CDMA_IOC_EXPORT (&cdma_device_ops.export)
+ * @file: the file
+ * @handle: the buffer's handle
+ * @access: CDMA_ACCESS_* (checked by cdma_core)
+ * @global_addr: out: the segment's global address
+ * @key: out: the key that opens it
  *
  * Return: 0 or the errno of Documentation/cdma-uapi.rst; -EOPNOTSUPP
  * without VIRTIO_RDMA_REMOTE_F_GLOBAL.
  */
-long vrr_ioctl_export(struct vrr_file *f, void __user *argp)
+int vrr_export(struct cdma_file *file, u32 handle, u32 access,
+	       u64 *global_addr, u64 *key)
 {
+	struct vrr_file *f = to_vrr(file);
 	struct virtio_rdma_remote_resp resp;
-	struct cdma_export e;
 	int ret;
 
-	if (copy_from_user(&e, argp, sizeof(e)))
-		return -EFAULT;
-	ret = cdma_export_check(&e);
-	if (ret)
-		return ret;
 	if (!f->dev->global)
 		return -EOPNOTSUPP;
-	ret = vrr_handle_request(f, VIRTIO_RDMA_REMOTE_OP_EXPORT, e.handle,
-				 e.access, &resp);
+	ret = vrr_handle_request(f, VIRTIO_RDMA_REMOTE_OP_EXPORT, handle,
+				 access, &resp);
 	if (ret)
 		return ret;
-	e.global_addr = le64_to_cpu(resp.global_addr);
-	e.key = le64_to_cpu(resp.key);
-	if (copy_to_user(argp, &e, sizeof(e))) {
-		vrr_handle_request(f, VIRTIO_RDMA_REMOTE_OP_REVOKE, e.handle,
-				   0, NULL);
-		return -EFAULT;
-	}
+	*global_addr = le64_to_cpu(resp.global_addr);
+	*key = le64_to_cpu(resp.key);
 	return 0;
 }
 
 /**
- * vrr_ioctl_revoke() - CDMA_IOC_REVOKE
- * @f: the file
- * @argp: user's &struct cdma_revoke
+ * vrr_revoke() - CDMA_IOC_REVOKE (&cdma_device_ops.revoke)
+ * @file: the file
+ * @handle: the buffer's handle
  *
  * Return: 0 or the errno of Documentation/cdma-uapi.rst; -EOPNOTSUPP
  * without VIRTIO_RDMA_REMOTE_F_GLOBAL.
  */
-long vrr_ioctl_revoke(struct vrr_file *f, void __user *argp)
+int vrr_revoke(struct cdma_file *file, u32 handle)
 {
-	struct cdma_revoke r;
-	int ret;
+	struct vrr_file *f = to_vrr(file);
 
-	if (copy_from_user(&r, argp, sizeof(r)))
-		return -EFAULT;
-	ret = cdma_revoke_check(&r);
-	if (ret)
-		return ret;
 	if (!f->dev->global)
 		return -EOPNOTSUPP;
-	return vrr_handle_request(f, VIRTIO_RDMA_REMOTE_OP_REVOKE, r.handle, 0,
+	return vrr_handle_request(f, VIRTIO_RDMA_REMOTE_OP_REVOKE, handle, 0,
 				  NULL);
 }

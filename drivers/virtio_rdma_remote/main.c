@@ -119,33 +119,6 @@ static int vrr_config_read(struct vrr_dev *dev)
 }
 
 /*
- * Register /dev/cdmaN with the lowest N free among every provider of the
- * cDMA device (cdma_core hands the indexes out: the native engine's
- * device takes its own the same way).
- */
-static int vrr_misc_register(struct vrr_dev *dev)
-{
-	int idx, ret;
-
-	idx = cdma_index_alloc(-1);
-	if (idx < 0)
-		return idx;
-	snprintf(dev->name, sizeof(dev->name), "cdma%d", idx);
-	dev->misc.minor = MISC_DYNAMIC_MINOR;
-	dev->misc.name = dev->name;
-	dev->misc.fops = &vrr_fops;
-	dev->misc.parent = &dev->vdev->dev;
-	dev->misc.mode = 0660;
-	ret = misc_register(&dev->misc);
-	if (ret) {
-		cdma_index_free(idx);
-		return ret;
-	}
-	dev->index = idx;
-	return 0;
-}
-
-/*
  * Before FEATURES_OK: a device offered under another type's ID (a stock
  * VMM's) without F_IDENTITY is a device of that type, left to its own
  * driver.
@@ -181,7 +154,6 @@ static int vrr_probe(struct virtio_device *vdev)
 	/* Messages may name the device after remove(). */
 	get_device(&vdev->dev);
 	dev->vdev = vdev;
-	dev->index = -1;
 	init_waitqueue_head(&dev->req_wq);
 	xa_init_flags(&dev->xfers, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
 	xa_init(&dev->sessions);
@@ -205,14 +177,14 @@ static int vrr_probe(struct virtio_device *vdev)
 	virtio_device_ready(vdev);
 	vrr_queues_start(dev);
 
-	ret = vrr_misc_register(dev);
+	ret = vrr_cdev_register(dev);
 	if (ret) {
 		dev_err(&vdev->dev, "cannot register a cdma device: %d\n", ret);
 		goto err_reset;
 	}
 	dev_info(&vdev->dev,
 		 "/dev/%s: node %u, %u channels, caps %#x, %s addresses\n",
-		 dev->name, dev->cfg.node_id, dev->cfg.channels, dev->caps,
+		 dev->cdev.name, dev->cfg.node_id, dev->cfg.channels, dev->caps,
 		 dev->dma_dev ? "DMA" : "physical");
 	return 0;
 
@@ -238,7 +210,7 @@ static void vrr_shutdown_files(struct vrr_dev *dev)
 
 	spin_lock(&dev->files_lock);
 	list_for_each_entry(f, &dev->files, node)
-		cdma_cq_shutdown(&f->cq);
+		cdma_cq_shutdown(&f->file.cq);
 	spin_unlock(&dev->files_lock);
 }
 
@@ -247,13 +219,13 @@ static void vrr_remove(struct virtio_device *vdev)
 	struct vrr_dev *dev = vdev->priv;
 
 	WRITE_ONCE(dev->dead, true);
+	cdma_device_kill(&dev->cdev);
 	/* The device stops: no more guest memory access, no interrupt. */
 	virtio_reset_device(vdev);
 	vrr_queues_kill(dev);
 	vrr_xfers_kill(dev);
 	vrr_shutdown_files(dev);
-	misc_deregister(&dev->misc);
-	cdma_index_free(dev->index);
+	cdma_device_unregister(&dev->cdev);
 	vrr_bufs_kill(dev);
 	vdev->config->del_vqs(vdev);
 	vdev->priv = NULL;

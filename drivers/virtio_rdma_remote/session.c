@@ -54,8 +54,8 @@ struct vrr_file *vrr_file_open(struct vrr_dev *dev)
 	kref_get(&dev->ref);
 	f->dev = dev;
 	mutex_init(&f->session_lock);
-	cdma_cq_init(&f->cq, dev->cfg.max_inflight);
-	f->cq.ops = &vrr_cq_ops;
+	cdma_cq_init(&f->file.cq, dev->cfg.max_inflight);
+	f->file.cq.ops = &vrr_cq_ops;
 	xa_init_flags(&f->bufs, XA_FLAGS_ALLOC1);
 	init_rwsem(&f->handles);
 	spin_lock_init(&f->lock);
@@ -69,7 +69,7 @@ struct vrr_file *vrr_file_open(struct vrr_dev *dev)
 	 * setting @dead: one it did not find is ended here.
 	 */
 	if (READ_ONCE(dev->dead))
-		cdma_cq_shutdown(&f->cq);
+		cdma_cq_shutdown(&f->file.cq);
 	return f;
 }
 
@@ -176,7 +176,7 @@ void vrr_file_put(struct vrr_file *f)
 {
 	if (!refcount_dec_and_test(&f->ref))
 		return;
-	cdma_cq_destroy(&f->cq);
+	cdma_cq_destroy(&f->file.cq);
 	xa_destroy(&f->bufs);
 	vrr_dev_put(f->dev);
 	kfree(f);

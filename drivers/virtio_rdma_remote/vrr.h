@@ -27,7 +27,7 @@
  *   remove() sets &vrr_dev.dead, resets the device (it stops touching guest
  *   memory), fails every pending request and every transfer with -ENODEV,
  *   ends every file's completion queue (cdma_cq_shutdown()), deregisters
- *   the misc device, unmaps every buffer's DMA mapping under
+ *   cDMA device (cdma_device_unregister()), unmaps every buffer's DMA mapping under
  *   &vrr_dev.dma_sem held for writing and deletes the queues.  Queue users
  *   check @dead under the queue's lock; DMA mapping users check it under
  *   @dma_sem held for reading.
@@ -50,7 +50,6 @@
 #include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/list.h>
-#include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
@@ -156,9 +155,7 @@ struct vrr_evt {
  * @bufs_lock: protects @mapped, @leaked and &vrr_buf.mapped
  * @mapped: buffers whose pages are DMA mapped
  * @leaked: released buffers the device may still use; freed on removal
- * @misc: the character device
- * @index: N of the device node name cdmaN (cdma_index_alloc()), or -1
- * @name: the device node name
+ * @cdev: the cDMA device node, /dev/cdmaN (cdma_core)
  * @free_work: frees the structure after the last reference, in process
  *	context (the last reference may go in an interrupt handler)
  */
@@ -190,9 +187,7 @@ struct vrr_dev {
 	struct list_head mapped;
 	struct list_head leaked;
 
-	struct miscdevice misc;
-	int index;
-	char name[16];
+	struct cdma_device cdev;
 	struct work_struct free_work;
 };
 
@@ -204,7 +199,8 @@ struct vrr_dev {
  *	opens the session (vrr_file_session()), under @session_lock
  * @session_lock: serialises the opening of the session
  * @node: in &vrr_dev.files
- * @cq: completion queue of asynchronous transfers
+ * @file: cdma_core's part of the file: its completion queue, @file.cq,
+ *	of asynchronous transfers
  * @bufs: local handle -> &struct vrr_buf (a reference)
  * @handles: read: a device handle is in use by a request; write: FREE, so
  *	that a handle the device reuses is never mistaken for the old one
@@ -218,7 +214,7 @@ struct vrr_file {
 	u32 session;
 	struct mutex session_lock; /* see above */
 	struct list_head node;
-	struct cdma_cq cq;
+	struct cdma_file file;
 	struct xarray bufs;
 	struct rw_semaphore handles;
 	spinlock_t lock; /* see above */
@@ -353,6 +349,12 @@ void vrr_queue_poll_begin(struct vrr_queue *q);
 void vrr_queue_poll(struct vrr_queue *q);
 void vrr_queue_poll_end(struct vrr_queue *q);
 
+/* The provider's file of cdma_core's. */
+static inline struct vrr_file *to_vrr(struct cdma_file *file)
+{
+	return container_of(file, struct vrr_file, file);
+}
+
 /* session.c */
 struct vrr_file *vrr_file_open(struct vrr_dev *dev);
 int vrr_file_session(struct vrr_file *f);
@@ -360,8 +362,8 @@ void vrr_file_close(struct vrr_file *f);
 void vrr_file_put(struct vrr_file *f);
 
 /* buffer.c */
-long vrr_ioctl_alloc(struct vrr_file *f, void __user *argp);
-long vrr_ioctl_free(struct vrr_file *f, void __user *argp);
+int vrr_alloc(struct cdma_file *file, u64 size, u32 *handlep);
+int vrr_free(struct cdma_file *file, u32 handle);
 struct vrr_buf *vrr_buf_get(struct vrr_file *f, u32 handle);
 struct vrr_buf *vrr_buf_get_mapping(struct vrr_file *f, u32 handle);
 void vrr_buf_unmapped(struct vrr_file *f, struct vrr_buf *buf);
@@ -372,7 +374,7 @@ void vrr_bufs_release(struct vrr_file *f, bool leak);
 void vrr_bufs_kill(struct vrr_dev *dev);
 
 /* xfer.c */
-long vrr_ioctl_submit(struct vrr_file *f, void __user *argp);
+int vrr_submit(struct cdma_file *file, const struct cdma_xfer *xu);
 void vrr_xfer_event(struct vrr_dev *dev,
 		    const struct virtio_rdma_remote_event *ev);
 void vrr_xfers_cancel(struct vrr_dev *dev, struct vrr_file *f, bool leak);
@@ -380,13 +382,14 @@ void vrr_xfers_kill(struct vrr_dev *dev);
 
 /* global.c */
 int vrr_buf_unexport(struct vrr_file *f, struct vrr_buf *buf);
-long vrr_ioctl_export(struct vrr_file *f, void __user *argp);
-long vrr_ioctl_revoke(struct vrr_file *f, void __user *argp);
+int vrr_export(struct cdma_file *file, u32 handle, u32 access,
+	       u64 *global_addr, u64 *key);
+int vrr_revoke(struct cdma_file *file, u32 handle);
 
 /* wait.c */
 extern const struct cdma_cq_ops vrr_cq_ops;
 
 /* cdev.c */
-extern const struct file_operations vrr_fops;
+int vrr_cdev_register(struct vrr_dev *dev);
 
 #endif /* _VIRTIO_RDMA_REMOTE_VRR_H */

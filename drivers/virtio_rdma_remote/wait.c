@@ -13,7 +13,7 @@
 
 static struct vrr_queue *vrr_cq_queue(struct cdma_cq *cq)
 {
-	return &container_of(cq, struct vrr_file, cq)->dev->evtq;
+	return &container_of(cq, struct vrr_file, file.cq)->dev->evtq;
 }
 
 static void vrr_cq_poll_begin(struct cdma_cq *cq)

@@ -36,7 +36,7 @@ static void vrr_xfer_free(struct vrr_xfer *x)
 static void vrr_xfer_finish(struct vrr_xfer *x, int status, u64 bytes)
 {
 	if (x->entry)
-		cdma_cq_complete(&x->file->cq, x->entry, status, bytes);
+		cdma_cq_complete(&x->file->file.cq, x->entry, status, bytes);
 	else
 		cdma_sync_complete(x->sync, status, bytes);
 	vrr_xfer_free(x);
@@ -46,7 +46,7 @@ static void vrr_xfer_finish(struct vrr_xfer *x, int status, u64 bytes)
 static void vrr_xfer_discard(struct vrr_xfer *x)
 {
 	if (x->entry)
-		cdma_cq_unreserve(&x->file->cq, x->entry);
+		cdma_cq_unreserve(&x->file->file.cq, x->entry);
 	else
 		cdma_sync_put(x->sync);
 	vrr_xfer_free(x);
@@ -256,7 +256,7 @@ static int vrr_xfer_send(struct vrr_file *f, struct vrr_xfer *x,
 		goto out;
 	}
 	req->out.body.submit.tag = cpu_to_le64(*tag);
-	ret = vrr_request(dev, req, cdma_cq_polling(&f->cq) ?
+	ret = vrr_request(dev, req, cdma_cq_polling(&f->file.cq) ?
 			  VRR_WAIT_POLL : VRR_WAIT_KILLABLE, outcome);
 out:
 	vrr_req_put(req);
@@ -264,36 +264,31 @@ out:
 }
 
 /**
- * vrr_ioctl_submit() - CDMA_IOC_SUBMIT
- * @f: the file
- * @argp: user's &struct cdma_xfer
+ * vrr_submit() - CDMA_IOC_SUBMIT (&cdma_device_ops.submit)
+ * @file: the file
+ * @xu: the transfer (checked by cdma_core)
  *
  * Return: 0 or the errno of Documentation/cdma-uapi.rst; a synchronous
  * transfer returns its own status.
  */
-long vrr_ioctl_submit(struct vrr_file *f, void __user *argp)
+int vrr_submit(struct cdma_file *file, const struct cdma_xfer *xu)
 {
+	struct vrr_file *f = to_vrr(file);
 	struct vrr_dev *dev = f->dev;
 	enum vrr_outcome outcome;
 	struct cdma_sync *s = NULL;
-	struct cdma_xfer xu;
 	struct vrr_xfer *x;
 	u32 tag;
 	int ret;
 
-	if (copy_from_user(&xu, argp, sizeof(xu)))
-		return -EFAULT;
-	ret = cdma_xfer_check(&xu);
-	if (ret)
-		return ret;
-	if (xu.dir != CDMA_XFER_LOCAL && !dev->global)
+	if (xu->dir != CDMA_XFER_LOCAL && !dev->global)
 		return -EOPNOTSUPP;
 
 	x = kzalloc(sizeof(*x), GFP_KERNEL);
 	if (!x)
 		return -ENOMEM;
-	if (xu.flags & CDMA_XFER_F_ASYNC) {
-		x->entry = cdma_cq_reserve(&f->cq, xu.cookie);
+	if (xu->flags & CDMA_XFER_F_ASYNC) {
+		x->entry = cdma_cq_reserve(&f->file.cq, xu->cookie);
 		if (IS_ERR(x->entry)) {
 			ret = PTR_ERR(x->entry);
 			kfree(x);
@@ -310,14 +305,14 @@ long vrr_ioctl_submit(struct vrr_file *f, void __user *argp)
 	refcount_inc(&f->ref);
 	x->file = f;
 	x->session = f->session;
-	x->length = xu.length;
+	x->length = xu->length;
 
 	ret = down_read_killable(&f->handles);
 	if (ret) {
 		vrr_xfer_discard(x);
 		goto out_sync;
 	}
-	ret = vrr_xfer_send(f, x, &xu, &tag, &outcome);
+	ret = vrr_xfer_send(f, x, xu, &tag, &outcome);
 	up_read(&f->handles);
 	if (ret) {
 		/* Not queued: end it, unless an event or remove() did. */
@@ -326,7 +321,7 @@ long vrr_ioctl_submit(struct vrr_file *f, void __user *argp)
 			vrr_xfer_discard(x);
 		goto out_sync;
 	}
-	return s ? cdma_sync_wait_cq(s, &f->cq) : 0;
+	return s ? cdma_sync_wait_cq(s, &f->file.cq) : 0;
 
 out_sync:
 	if (s)

@@ -8,8 +8,7 @@
  * includes it compiles unchanged on both.  Include it after the kernel
  * headers.  An API that cannot be emulated is not provided here: the feature
  * that needs it is compiled out instead (see CDMA_HAVE_* below) and the
- * module refuses it at run time.  Headers that older kernels have under
- * another name are in include/compat/ (<linux/unaligned.h>).
+ * module refuses it at run time.
  */
 #ifndef _LINUX_CDMA_COMPAT_H
 #define _LINUX_CDMA_COMPAT_H
@@ -48,9 +47,9 @@
 #endif
 
 /*
- * vm_flags_set() and vm_flags_clear() (6.3): vma->vm_flags became read-only
- * for everyone else when the per-VMA lock arrived.  The caller holds the
- * mmap lock for writing (->mmap() does), as 6.3+ asserts.
+ * vm_flags_set() (6.3): vma->vm_flags became read-only for everyone else
+ * when the per-VMA lock arrived.  The caller holds the mmap lock for
+ * writing (->mmap() does), as 6.3+ asserts.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
@@ -58,22 +57,6 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 	mmap_assert_write_locked(vma->vm_mm);
 	vma->vm_flags |= flags;
 }
-
-static inline void vm_flags_clear(struct vm_area_struct *vma,
-				  vm_flags_t flags)
-{
-	mmap_assert_write_locked(vma->vm_mm);
-	vma->vm_flags &= ~flags;
-}
-#endif
-
-/*
- * pin_user_pages_remote() lost its "vmas" argument in 6.5.
- */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
-#define pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked) \
-	pin_user_pages_remote((mm), (start), (nr_pages), (gup_flags), (pages), \
-			      NULL, (locked))
 #endif
 
 /*

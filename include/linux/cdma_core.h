@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * cdma_core: pieces shared by every provider of the cDMA character device
- * (the native engine device and the paravirtual guest frontend): uAPI
- * argument checks, the per-file completion queue and synchronous waits.
+ * cdma_core: the cDMA character device and what its providers (the native
+ * engine device, the paravirtual guest frontend) share: the device node
+ * and its file operations (cdev.c), uAPI argument checks, the per-file
+ * completion queue, synchronous waits and buffer pages.
  */
 #ifndef _LINUX_CDMA_CORE_H
 #define _LINUX_CDMA_CORE_H
 
 #include <linux/completion.h>
 #include <linux/hashtable.h>
+#include <linux/miscdevice.h>
 #include <linux/poll.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -16,8 +18,10 @@
 #include <linux/wait.h>
 #include <uapi/linux/cdma.h>
 
+struct device;
 struct eventfd_ctx;
 struct file;
+struct module;
 struct page;
 struct vm_area_struct;
 
@@ -48,6 +52,7 @@ struct cdma_pages {
 	bool owned;
 };
 
+/* Buffer pages (pages.c) */
 int cdma_pages_alloc(struct cdma_pages *p, unsigned long npages);
 int cdma_pages_import(struct cdma_pages *p, struct page **pages,
 		      unsigned long npages);
@@ -131,6 +136,7 @@ struct cdma_cq_entry {
 	struct cdma_completion rec;
 };
 
+/* Completion queue (cq.c) */
 void cdma_cq_init(struct cdma_cq *cq, unsigned int limit);
 void cdma_cq_destroy(struct cdma_cq *cq);
 struct cdma_cq_entry *cdma_cq_reserve(struct cdma_cq *cq, u64 cookie);
@@ -164,15 +170,92 @@ struct cdma_sync {
 	u64 bytes;
 };
 
+/* Synchronous waits (sync.c) */
 struct cdma_sync *cdma_sync_alloc(void);
 void cdma_sync_complete(struct cdma_sync *s, int status, u64 bytes);
 int cdma_sync_wait(struct cdma_sync *s, bool poll);
 int cdma_sync_wait_cq(struct cdma_sync *s, struct cdma_cq *cq);
 void cdma_sync_put(struct cdma_sync *s);
 
-/* /dev/cdmaN name indexes shared by every provider (main.c) */
-int cdma_index_alloc(int want);
-void cdma_index_free(int index);
+struct cdma_device;
+
+/**
+ * struct cdma_file - an open cDMA device, as cdma_core sees it
+ * @dev: the device (set by cdma_core after &cdma_device_ops.open)
+ * @cq: completions of the file's asynchronous transfers; initialised by
+ *	the provider's open, which also sets its polling hooks
+ *
+ * Embedded in the provider's own per-file structure, which outlives the
+ * file as long as the provider needs (transfers in flight).
+ */
+struct cdma_file {
+	struct cdma_device *dev;
+	struct cdma_cq cq;
+};
+
+/**
+ * struct cdma_device_ops - what a provider of the cDMA device implements
+ * @open: a new file: returns the &struct cdma_file embedded in the
+ *	provider's per-file state, its @cq initialised, or an ERR_PTR()
+ * @release: the file is closed; ends what it has in flight and drops the
+ *	provider's reference to it
+ * @info: fill in CDMA_IOC_INFO's answer (zeroed by the caller)
+ * @alloc: CDMA_IOC_ALLOC of @size bytes (checked, non-zero, at most
+ *	&cdma_device.max_buffer_size); sets the buffer's handle
+ * @free: CDMA_IOC_FREE of a handle; also undoes an @alloc whose answer
+ *	could not be copied out
+ * @submit: CDMA_IOC_SUBMIT of a checked transfer: asynchronous ones
+ *	(CDMA_XFER_F_ASYNC) complete into &cdma_file.cq, synchronous ones
+ *	return their own status
+ * @export: CDMA_IOC_EXPORT of a handle with checked access bits
+ * @revoke: CDMA_IOC_REVOKE of a handle; also undoes an @export whose
+ *	answer could not be copied out
+ * @mmap: map the buffer whose handle is @vma->vm_pgoff (at most U32_MAX)
+ *
+ * Every operation but @release runs in process context of the caller,
+ * without cdma_core locks held, and returns 0 or the errno of
+ * Documentation/cdma-uapi.rst.  None is called once cdma_device_kill()
+ * has returned, but @release.
+ */
+struct cdma_device_ops {
+	struct cdma_file *(*open)(struct cdma_device *dev);
+	void (*release)(struct cdma_file *f);
+	void (*info)(struct cdma_device *dev, struct cdma_info *info);
+	int (*alloc)(struct cdma_file *f, u64 size, u32 *handle);
+	int (*free)(struct cdma_file *f, u32 handle);
+	int (*submit)(struct cdma_file *f, const struct cdma_xfer *x);
+	int (*export)(struct cdma_file *f, u32 handle, u32 access,
+		      u64 *global_addr, u64 *key);
+	int (*revoke)(struct cdma_file *f, u32 handle);
+	int (*mmap)(struct cdma_file *f, struct vm_area_struct *vma);
+};
+
+/**
+ * struct cdma_device - one /dev/cdmaN of a provider
+ * @ops: the provider's operations
+ * @owner: the provider's module, held by every open file
+ * @parent: the device the node hangs under in sysfs, or NULL
+ * @max_buffer_size: largest CDMA_IOC_ALLOC, a multiple of PAGE_SIZE
+ * @dead: cdma_device_kill() was called
+ * @index: N of the node's name cdmaN, -1 when not registered
+ * @name: the node's name
+ * @misc: the character device
+ */
+struct cdma_device {
+	const struct cdma_device_ops *ops;
+	struct module *owner;
+	struct device *parent;
+	u64 max_buffer_size;
+	bool dead;
+	int index;
+	char name[16];
+	struct miscdevice misc;
+};
+
+/* The device node (cdev.c) */
+int cdma_device_register(struct cdma_device *dev);
+void cdma_device_kill(struct cdma_device *dev);
+void cdma_device_unregister(struct cdma_device *dev);
 
 /* virtio-rdma-remote status codes (wire.c) */
 int vrr_status_to_errno(u32 status);

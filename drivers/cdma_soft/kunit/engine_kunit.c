@@ -21,12 +21,26 @@
 #define RW		(CDMA_ACCESS_READ | CDMA_ACCESS_WRITE)
 #define XFER_TIMEOUT	(60 * HZ)
 
+/* The engine under test, through cdma_core's engine interface. */
+static struct cdma_engine *engine;
+
+static int engine_get(struct kunit_suite *suite)
+{
+	engine = cdma_engine_get("cdma_soft");
+	return engine ? 0 : -ENODEV;
+}
+
+static void engine_put(struct kunit_suite *suite)
+{
+	cdma_engine_put(engine);
+}
+
 KUNIT_DEFINE_ACTION_WRAPPER(ctx_destroy_action, cdma_ctx_destroy,
 			    struct cdma_ctx *);
 
 static struct cdma_ctx *new_ctx(struct kunit *test)
 {
-	struct cdma_ctx *ctx = cdma_ctx_create(NULL);
+	struct cdma_ctx *ctx = cdma_ctx_create(engine, NULL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ctx_destroy_action,
@@ -49,7 +63,7 @@ static u32 new_buf(struct kunit *test, struct cdma_ctx *ctx, u64 size)
 static void buf_rw(struct kunit *test, struct cdma_ctx *ctx, u32 handle,
 		   u64 off, void *data, u64 len, bool write)
 {
-	struct cdma_buf *buf = cdma_buf_get(ctx, handle);
+	struct cdma_buf *buf = cdma_buf_get(to_soft_ctx(ctx), handle);
 	char *p = data;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
@@ -225,7 +239,7 @@ static u32 node_id(void)
 {
 	struct cdma_info info;
 
-	cdma_engine_info(&info);
+	cdma_engine_info(engine, &info);
 	return info.node_id;
 }
 
@@ -238,7 +252,7 @@ static void soft_buf_alloc_test(struct kunit *test)
 	struct cdma_buf *buf;
 	u32 h, h2;
 
-	cdma_engine_info(&info);
+	cdma_engine_info(engine, &info);
 	KUNIT_EXPECT_EQ(test, info.version, (u32)CDMA_UAPI_VERSION);
 	KUNIT_EXPECT_EQ(test, info.page_size, (u32)PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, cdma_buf_alloc(ctx, 0, &h), -EINVAL);
@@ -249,21 +263,21 @@ static void soft_buf_alloc_test(struct kunit *test)
 	h = new_buf(test, ctx, 1);
 	h2 = new_buf(test, ctx, PAGE_SIZE + 1);
 	KUNIT_EXPECT_NE(test, h, h2);
-	buf = cdma_buf_get(ctx, h);
+	buf = cdma_buf_get(to_soft_ctx(ctx), h);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_EXPECT_EQ(test, cdma_buf_size(buf), (u64)PAGE_SIZE);
 	cdma_buf_put(buf);
-	buf = cdma_buf_get(ctx, h2);
+	buf = cdma_buf_get(to_soft_ctx(ctx), h2);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_EXPECT_EQ(test, cdma_buf_size(buf), 2ULL * PAGE_SIZE);
 	cdma_buf_put(buf);
 	expect_zero(test, ctx, h2, 0, 2 * PAGE_SIZE);
 
-	KUNIT_EXPECT_NULL(test, cdma_buf_get(ctx, 0));
-	KUNIT_EXPECT_NULL(test, cdma_buf_get(ctx, h2 + 1));
+	KUNIT_EXPECT_NULL(test, cdma_buf_get(to_soft_ctx(ctx), 0));
+	KUNIT_EXPECT_NULL(test, cdma_buf_get(to_soft_ctx(ctx), h2 + 1));
 	KUNIT_EXPECT_EQ(test, cdma_buf_free(ctx, h), 0);
 	KUNIT_EXPECT_EQ(test, cdma_buf_free(ctx, h), -ENOENT);
-	KUNIT_EXPECT_NULL(test, cdma_buf_get(ctx, h));
+	KUNIT_EXPECT_NULL(test, cdma_buf_get(to_soft_ctx(ctx), h));
 	/* h2 is freed by cdma_ctx_destroy() (kmemleak). */
 }
 
@@ -606,7 +620,7 @@ static void soft_ctx_destroy_test(struct kunit *test)
 	u32 a = new_buf(test, ctx, PAGE_SIZE), h;
 	u64 ga, key;
 
-	owner = cdma_ctx_create(NULL);
+	owner = cdma_ctx_create(engine, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, owner);
 	h = 0;
 	if (cdma_buf_alloc(owner, PAGE_SIZE, &h) ||
@@ -625,19 +639,20 @@ static void soft_ctx_destroy_test(struct kunit *test)
  * process) must leave the reservation alone, or a third ALLOC gets the
  * same handle and the first one's store replaces that buffer (two owners
  * of one handle, a buffer leaked).  The reservation is made here as
- * cdma_buf_alloc() makes it.
+ * soft_buf_alloc() makes it.
  */
 static void soft_free_reserved_handle_test(struct kunit *test)
 {
 	struct cdma_ctx *ctx = new_ctx(test);
+	struct xarray *bufs = &to_soft_ctx(ctx)->bufs;
 	u32 r = 0, h;
 
-	KUNIT_ASSERT_EQ(test, xa_alloc(&ctx->bufs, &r, NULL,
-				       XA_LIMIT(1, U32_MAX), GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, xa_alloc(bufs, &r, NULL, XA_LIMIT(1, U32_MAX),
+				       GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, cdma_buf_free(ctx, r), -ENOENT);
 	h = new_buf(test, ctx, PAGE_SIZE);
 	KUNIT_EXPECT_NE(test, h, r);
-	xa_release(&ctx->bufs, r);
+	xa_release(bufs, r);
 }
 
 static struct kunit_case cdma_soft_engine_cases[] = {
@@ -651,6 +666,8 @@ static struct kunit_case cdma_soft_engine_cases[] = {
 
 static struct kunit_suite cdma_soft_engine_suite = {
 	.name = "cdma_soft_engine",
+	.suite_init = engine_get,
+	.suite_exit = engine_put,
 	.test_cases = cdma_soft_engine_cases,
 };
 
@@ -664,6 +681,8 @@ static struct kunit_case cdma_soft_global_cases[] = {
 
 static struct kunit_suite cdma_soft_global_suite = {
 	.name = "cdma_soft_global",
+	.suite_init = engine_get,
+	.suite_exit = engine_put,
 	.test_cases = cdma_soft_global_cases,
 };
 
