@@ -4,7 +4,6 @@
  * and engine/memcpy ratios against their targets, CSV and JSON files.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,13 +47,13 @@ const char *bench_test_unit(enum bench_test t)
 const char *bench_size_str(uint64_t size, char *buf, size_t len)
 {
 	if (size >= GiB && !(size % GiB))
-		snprintf(buf, len, "%" PRIu64 "GiB", size / GiB);
+		snprintf(buf, len, "%lluGiB", (unsigned long long)(size / GiB));
 	else if (size >= MiB && !(size % MiB))
-		snprintf(buf, len, "%" PRIu64 "MiB", size / MiB);
+		snprintf(buf, len, "%lluMiB", (unsigned long long)(size / MiB));
 	else if (size >= KiB && !(size % KiB))
-		snprintf(buf, len, "%" PRIu64 "KiB", size / KiB);
+		snprintf(buf, len, "%lluKiB", (unsigned long long)(size / KiB));
 	else
-		snprintf(buf, len, "%" PRIu64 "B", size);
+		snprintf(buf, len, "%lluB", (unsigned long long)size);
 	return buf;
 }
 
@@ -101,9 +100,9 @@ static void cell(FILE *f, const struct bench_series *s, enum bench_target t,
 		snprintf(b, sizeof(b), "%s (%s-%s)",
 			 num(st.median, m, sizeof(m)), num(st.min, lo, sizeof(lo)),
 			 num(st.max, hi, sizeof(hi)));
-	}
-	else
+	} else {
 		snprintf(b, sizeof(b), "%s", s->err[t][0] ? s->err[t] : "-");
+	}
 	fprintf(f, " %*s", w, b);
 }
 
@@ -150,8 +149,8 @@ static void rate_table(FILE *f, struct bench_series *s, unsigned int n,
 	unsigned int i;
 	char sz[24], b[48];
 
-	fprintf(f, "\n== transfer rate, one synchronous transfer at a time "
-		"(MB/s, median (min-max); higher is better)\n");
+	fprintf(f,
+		"\n== transfer rate, one synchronous transfer at a time (MB/s, median (min-max); higher is better)\n");
 	fprintf(f, "%8s %24s %24s %20s %24s %20s\n", "size", "native",
 		have_guest ? "guest" : "guest (missing)", "guest/native",
 		"memcpy (1 core)", "native/memcpy");
@@ -179,8 +178,8 @@ static void async_table(FILE *f, struct bench_series *s, unsigned int n,
 	unsigned int i;
 	char sz[24];
 
-	fprintf(f, "\n== transfer rate, asynchronous, qd transfers in flight "
-		"(MB/s; higher is better)\n");
+	fprintf(f,
+		"\n== transfer rate, asynchronous, qd transfers in flight (MB/s; higher is better)\n");
 	fprintf(f, "%8s %4s %24s %24s %20s\n", "size", "qd", "native",
 		have_guest ? "guest" : "guest (missing)", "guest/native");
 	for (i = 0; i < n; i++) {
@@ -201,8 +200,8 @@ static void latency_table(FILE *f, struct bench_series *s, unsigned int n,
 	unsigned int i;
 	char sz[24];
 
-	fprintf(f, "\n== completion latency, one transfer at a time "
-		"(us, median of the sample's transfers; lower is better)\n");
+	fprintf(f,
+		"\n== completion latency, one transfer at a time (us, median of the sample's transfers; lower is better)\n");
 	fprintf(f, "%10s %8s %24s %24s %20s\n", "mode", "size", "native",
 		have_guest ? "guest" : "guest (missing)", "guest/native");
 	for (i = 0; i < n; i++) {
@@ -224,8 +223,8 @@ static void alloc_table(FILE *f, struct bench_series *s, unsigned int n,
 	unsigned int i;
 	char sz[24];
 
-	fprintf(f, "\n== buffer allocation time, CDMA_IOC_ALLOC without mmap "
-		"(us; lower is better)\n");
+	fprintf(f,
+		"\n== buffer allocation time, CDMA_IOC_ALLOC without mmap (us; lower is better)\n");
 	fprintf(f, "%8s %24s %24s %20s %22s %22s\n", "size", "native alloc",
 		have_guest ? "guest alloc" : "guest (missing)",
 		"guest/native", "native free", "guest free");
@@ -299,9 +298,9 @@ static void fit_lines(FILE *f, struct bench_series *s, unsigned int n)
 	double a, b;
 	unsigned int i;
 
-	fprintf(f, "\n== cost model t(size) = fixed + size/bandwidth, fitted "
-		"over the sizes (where the time goes)\n");
-	for (i = 0; i < sizeof(fits) / sizeof(fits[0]); i++)
+	fprintf(f,
+		"\n== cost model t(size) = fixed + size/bandwidth, fitted over the sizes (where the time goes)\n");
+	for (i = 0; i < ARRAY_SIZE(fits); i++)
 		if (!fit(s, n, fits[i].test, fits[i].t, &a, &b))
 			fprintf(f, "fit %-22s fixed %9.2f us, bandwidth %9.1f MB/s\n",
 				fits[i].what, a, b);
@@ -387,9 +386,10 @@ static int ratio_lines(FILE *f, struct bench_series *s, unsigned int n,
 		bench_size_str(from, fr, sizeof(fr));
 		if (worst.n) {
 			bench_size_str(worst_size, sz, sizeof(sz));
-			fprintf(f, "ratio %s from %s, worst size %s: %.3f "
-				"(target %s %.2f: %s)\n", what, fr, sz,
-				worst.median, at_most ? "<=" : ">=", target,
+			fprintf(f,
+				"ratio %s from %s, worst size %s: %.3f (target %s %.2f: %s)\n",
+				what, fr, sz, worst.median,
+				at_most ? "<=" : ">=", target,
 				(at_most ? worst.median > target :
 				 worst.median < target) ? "MISSED" : "met");
 			miss += at_most ? worst.median > target :
@@ -428,9 +428,9 @@ static int memcpy_lines(FILE *f, struct bench_series *s, unsigned int n)
 				   TARGET_MEMCPY_1M, 0);
 	if (worst.n) {
 		bench_size_str(worst_size, sz, sizeof(sz));
-		fprintf(f, "ratio engine/memcpy rate from 1MiB, worst size %s: "
-			"%.3f (target >= %.2f: %s)\n", sz, worst.median,
-			TARGET_MEMCPY_1M,
+		fprintf(f,
+			"ratio engine/memcpy rate from 1MiB, worst size %s: %.3f (target >= %.2f: %s)\n",
+			sz, worst.median, TARGET_MEMCPY_1M,
 			worst.median < TARGET_MEMCPY_1M ? "MISSED" : "met");
 		miss += worst.median < TARGET_MEMCPY_1M;
 	}
@@ -451,8 +451,8 @@ int bench_print_summary(FILE *f, struct bench_series *s, unsigned int n,
 {
 	int miss = 0;
 
-	fprintf(f, "\n== summary (ratios: median of the ratios of samples "
-		"taken back to back)\n");
+	fprintf(f,
+		"\n== summary (ratios: median of the ratios of samples taken back to back)\n");
 	if (!have_guest)
 		fprintf(f, "guest device: MISSING - no guest/native ratio\n");
 	miss += ratio_lines(f, s, n, B_RATE, "guest/native rate", 512 * KiB,
@@ -494,16 +494,17 @@ int bench_write_csv(const char *path, struct bench_series *s, unsigned int n)
 
 	if (!f)
 		return -errno;
-	fprintf(f, "test,variant,target,size,qd,unit,n,median,min,max,q1,q3,"
-		"samples,error\n");
+	fprintf(f,
+		"test,variant,target,size,qd,unit,n,median,min,max,q1,q3,samples,error\n");
 	for (i = 0; i < n; i++)
 		for (t = 0; t < T_COUNT; t++) {
 			if (!s[i].n[t] && !s[i].err[t][0])
 				continue;
 			bench_stat(s[i].v[t], s[i].n[t], &st);
-			fprintf(f, "%s,%s,%s,%" PRIu64 ",%u,%s,%u,",
+			fprintf(f, "%s,%s,%s,%llu,%u,%s,%u,",
 				test_names[s[i].test], s[i].variant,
-				bench_target_name[t], s[i].size, s[i].qd,
+				bench_target_name[t],
+				(unsigned long long)s[i].size, s[i].qd,
 				test_units[s[i].test], st.n);
 			if (st.n)
 				fprintf(f, "%.6g,%.6g,%.6g,%.6g,%.6g,",
@@ -539,18 +540,19 @@ int bench_write_ratios_csv(const char *path, struct bench_series *s,
 	fprintf(f, "test,variant,size,qd,ratio,n,median,min,max,q1,q3\n");
 	for (i = 0; i < n; i++) {
 		if (!bench_ratio(&s[i], T_GUEST, T_NATIVE, &r))
-			fprintf(f, "%s,%s,%" PRIu64 ",%u,guest/native,%u,%.6g,"
-				"%.6g,%.6g,%.6g,%.6g\n", test_names[s[i].test],
-				s[i].variant, s[i].size, s[i].qd, r.n, r.median,
-				r.min, r.max, r.q1, r.q3);
+			fprintf(f,
+				"%s,%s,%llu,%u,guest/native,%u,%.6g,%.6g,%.6g,%.6g,%.6g\n",
+				test_names[s[i].test], s[i].variant,
+				(unsigned long long)s[i].size, s[i].qd, r.n,
+				r.median, r.min, r.max, r.q1, r.q3);
 		if (s[i].test == B_RATE &&
 		    !cross_ratio(&s[i], T_NATIVE,
 				 find(s, n, B_MEMCPY, NULL, s[i].size), T_CPU,
 				 &r))
-			fprintf(f, "rate,sync,%" PRIu64 ",%u,native/memcpy,%u,"
-				"%.6g,%.6g,%.6g,%.6g,%.6g\n", s[i].size,
-				s[i].qd, r.n, r.median, r.min, r.max, r.q1,
-				r.q3);
+			fprintf(f,
+				"rate,sync,%llu,%u,native/memcpy,%u,%.6g,%.6g,%.6g,%.6g,%.6g\n",
+				(unsigned long long)s[i].size, s[i].qd, r.n,
+				r.median, r.min, r.max, r.q1, r.q3);
 	}
 	return fclose(f) ? -errno : 0;
 }
@@ -596,9 +598,10 @@ int bench_write_json(const char *path, struct bench_series *s, unsigned int n,
 
 	if (!f)
 		return -errno;
-	fprintf(f, "{\n  \"params\": {\"sample_secs\": %g, \"repeats\": %u, "
-		"\"min_ops\": %u, \"latency_size\": %" PRIu64 "},\n",
-		o->sample_secs, o->repeats, o->min_ops, o->lat_size);
+	fprintf(f,
+		"{\n  \"params\": {\"sample_secs\": %g, \"repeats\": %u, \"min_ops\": %u, \"latency_size\": %llu},\n",
+		o->sample_secs, o->repeats, o->min_ops,
+		(unsigned long long)o->lat_size);
 	fprintf(f, "  \"devices\": {");
 	for (t = 0, k = 0; t < T_CPU; t++) {
 		const struct cdma_info *in;
@@ -609,8 +612,8 @@ int bench_write_json(const char *path, struct bench_series *s, unsigned int n,
 		fprintf(f, "%s\n    \"%s\": {\"path\": ", k++ ? "," : "",
 			bench_target_name[t]);
 		json_str(f, cdma_dev_path(devs[t].dev));
-		fprintf(f, ", \"node_id\": %u, \"channels\": %u, \"caps\": %u, "
-			"\"max_buffer_size\": %llu, \"max_inflight\": %u}",
+		fprintf(f,
+			", \"node_id\": %u, \"channels\": %u, \"caps\": %u, \"max_buffer_size\": %llu, \"max_inflight\": %u}",
 			in->node_id, in->channels, in->caps,
 			(unsigned long long)in->max_buffer_size,
 			in->max_inflight);
@@ -623,12 +626,12 @@ int bench_write_json(const char *path, struct bench_series *s, unsigned int n,
 			if (!s[i].n[t] && !s[i].err[t][0])
 				continue;
 			bench_stat(s[i].v[t], s[i].n[t], &st);
-			fprintf(f, "%s\n    {\"test\": \"%s\", \"variant\": \"%s\", "
-				"\"target\": \"%s\", \"size\": %" PRIu64 ", "
-				"\"qd\": %u, \"unit\": \"%s\", \"median\": ",
+			fprintf(f,
+				"%s\n    {\"test\": \"%s\", \"variant\": \"%s\", \"target\": \"%s\", \"size\": %llu, \"qd\": %u, \"unit\": \"%s\", \"median\": ",
 				k++ ? "," : "", test_names[s[i].test],
-				s[i].variant, bench_target_name[t], s[i].size,
-				s[i].qd, test_units[s[i].test]);
+				s[i].variant, bench_target_name[t],
+				(unsigned long long)s[i].size, s[i].qd,
+				test_units[s[i].test]);
 			json_num(f, st.median);
 			fprintf(f, ", \"min\": ");
 			json_num(f, st.min);

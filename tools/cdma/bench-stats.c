@@ -46,7 +46,11 @@ void bench_stat(const double *v, unsigned int n, struct bench_stat *s)
 			w[m++] = v[i];
 	s->n = m;
 	if (!m) {
-		s->median = s->min = s->max = s->q1 = s->q3 = NAN;
+		s->median = NAN;
+		s->min = NAN;
+		s->max = NAN;
+		s->q1 = NAN;
+		s->q3 = NAN;
 		free(w);
 		return;
 	}

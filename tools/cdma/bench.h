@@ -15,6 +15,10 @@
 #define MiB	((uint64_t)1 << 20)
 #define GiB	((uint64_t)1 << 30)
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* What a sample is measured on. */
 enum bench_target {
 	T_NATIVE,	/* the engine's device */

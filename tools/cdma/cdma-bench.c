@@ -48,23 +48,23 @@ static const char *prog = "cdma-bench";
 static void usage(void)
 {
 	fprintf(stderr,
-"Usage: %s [options]\n"
-"  -n, --native DEV|auto|none  native device (default auto: first without\n"
-"                              CDMA_CAP_VIRTUAL)\n"
-"  -g, --guest DEV|auto|none   guest device (default auto: first with\n"
-"                              CDMA_CAP_VIRTUAL; missing = exit status 3)\n"
-"  -t, --time SECS             time budget of one sample (default 0.2)\n"
-"  -r, --repeats N             samples per point and device (default 5)\n"
-"      --min-ops N             operations per sample, at least (default 1)\n"
-"  -T, --tests LIST            rate,memcpy,async,latency,alloc (default all)\n"
-"  -s, --sizes MIN:MAX         rate/memcpy sizes, powers of 2 (4K:64M)\n"
-"  -a, --async-sizes MIN:MAX:F async sizes, times F each step (4K:256K:8)\n"
-"  -q, --qd-max N              async queue depths 1, 2, 4 .. N (default 64)\n"
-"  -l, --latency-size SIZE     latency transfer size (default 4K)\n"
-"  -A, --alloc-sizes MIN:MAX   allocation sizes, powers of 2 (4K:1G)\n"
-"  -o, --output DIR            write DIR/bench.csv, ratios.csv, bench.json\n"
-"  -v, --verbose               print every sample\n"
-"Sizes take K, M, G suffixes (powers of 1024).\n", prog);
+		"Usage: %s [options]\n"
+		"  -n, --native DEV|auto|none  native device (default auto: first without\n"
+		"                              CDMA_CAP_VIRTUAL)\n"
+		"  -g, --guest DEV|auto|none   guest device (default auto: first with\n"
+		"                              CDMA_CAP_VIRTUAL; missing = exit status 3)\n"
+		"  -t, --time SECS             time budget of one sample (default 0.2)\n"
+		"  -r, --repeats N             samples per point and device (default 5)\n"
+		"      --min-ops N             operations per sample, at least (default 1)\n"
+		"  -T, --tests LIST            rate,memcpy,async,latency,alloc (default all)\n"
+		"  -s, --sizes MIN:MAX         rate/memcpy sizes, powers of 2 (4K:64M)\n"
+		"  -a, --async-sizes MIN:MAX:F async sizes, times F each step (4K:256K:8)\n"
+		"  -q, --qd-max N              async queue depths 1, 2, 4 .. N (default 64)\n"
+		"  -l, --latency-size SIZE     latency transfer size (default 4K)\n"
+		"  -A, --alloc-sizes MIN:MAX   allocation sizes, powers of 2 (4K:1G)\n"
+		"  -o, --output DIR            write DIR/bench.csv, ratios.csv, bench.json\n"
+		"  -v, --verbose               print every sample\n"
+		"Sizes take K, M, G suffixes (powers of 1024).\n", prog);
 	exit(2);
 }
 
@@ -74,9 +74,21 @@ static int parse_size(const char *s, uint64_t *v)
 	unsigned long long x = strtoull(s, &end, 0);
 
 	switch (*end) {
-	case 'K': case 'k': x <<= 10; end++; break;
-	case 'M': case 'm': x <<= 20; end++; break;
-	case 'G': case 'g': x <<= 30; end++; break;
+	case 'K':
+	case 'k':
+		x <<= 10;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		x <<= 20;
+		end++;
+		break;
+	case 'G':
+	case 'g':
+		x <<= 30;
+		end++;
+		break;
 	}
 	if (*end == 'i' && end[1] == 'B')
 		end += 2;
@@ -92,9 +104,8 @@ static int parse_range(const char *s, uint64_t *min, uint64_t *max,
 {
 	char buf[64], *c1, *c2;
 
-	if (strlen(s) >= sizeof(buf))
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
 		return -1;
-	strcpy(buf, s);
 	c1 = strchr(buf, ':');
 	if (!c1)
 		return -1;
@@ -123,15 +134,14 @@ static unsigned int parse_tests(const char *s)
 	unsigned int bits = 0, i;
 	char buf[128], *tok, *save;
 
-	if (strlen(s) >= sizeof(buf))
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
 		usage();
-	strcpy(buf, s);
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(t); i++)
 			if (!strcmp(tok, t[i].name))
 				break;
-		if (i == sizeof(t) / sizeof(t[0])) {
+		if (i == ARRAY_SIZE(t)) {
 			fprintf(stderr, "%s: unknown test %s\n", prog, tok);
 			usage();
 		}
@@ -229,7 +239,7 @@ static void order(unsigned int rep, enum bench_target out[T_COUNT])
 
 static int active(struct bench_dev *devs, enum bench_target t)
 {
-	return t == T_CPU ? devs[t].csrc != NULL : devs[t].dev != NULL;
+	return t == T_CPU ? !!devs[t].csrc : !!devs[t].dev;
 }
 
 /* ------------------------------------------------------------------ */
@@ -317,10 +327,10 @@ static void run_async(const struct bench_opts *o, struct bench_dev *devs,
 
 					if (!d->dev)
 						continue;
+					/* Limits do not change: same reason each time. */
 					if (size > d->buf_size ||
 					    qd > cdma_dev_info(d->dev)->max_inflight) {
-						if (!rep)
-							no_sample(s, ord[k], "above device limits");
+						no_sample(s, ord[k], "above device limits");
 						continue;
 					}
 					record(s, ord[k],
@@ -470,12 +480,14 @@ static void free_buffers(struct bench_dev *d)
 			munmap(d->csrc, d->buf_size);
 		if (d->cdst && d->cdst != MAP_FAILED)
 			munmap(d->cdst, d->buf_size);
-		d->csrc = d->cdst = NULL;
+		d->csrc = NULL;
+		d->cdst = NULL;
 		return;
 	}
 	cdma_buf_free(d->src);
 	cdma_buf_free(d->dst);
-	d->src = d->dst = NULL;
+	d->src = NULL;
+	d->dst = NULL;
 }
 
 static void describe(struct bench_dev *d, const char *what)
@@ -487,12 +499,12 @@ static void describe(struct bench_dev *d, const char *what)
 		return;
 	}
 	in = cdma_dev_info(d->dev);
-	printf("# %-6s: %s, node %u, %u channel(s), caps %#x%s, max buffer "
-	       "%llu MiB, max in flight %u\n", what, cdma_dev_path(d->dev),
-	       in->node_id, in->channels, in->caps,
-	       (in->caps & CDMA_CAP_VIRTUAL) ? " (paravirtual)" : "",
-	       (unsigned long long)(in->max_buffer_size >> 20),
-	       in->max_inflight);
+	fprintf(stdout,
+		"# %-6s: %s, node %u, %u channel(s), caps %#x%s, max buffer %llu MiB, max in flight %u\n",
+		what, cdma_dev_path(d->dev), in->node_id, in->channels,
+		in->caps, (in->caps & CDMA_CAP_VIRTUAL) ? " (paravirtual)" : "",
+		(unsigned long long)(in->max_buffer_size >> 20),
+		in->max_inflight);
 }
 
 static int write_files(const char *dir, const struct bench_opts *o,
@@ -554,8 +566,12 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "n:g:t:r:T:s:a:q:l:A:o:vh", lopts,
 				  NULL)) != -1) {
 		switch (opt) {
-		case 'n': native = optarg; break;
-		case 'g': guest = optarg; break;
+		case 'n':
+			native = optarg;
+			break;
+		case 'g':
+			guest = optarg;
+			break;
 		case 't':
 			o.sample_secs = strtod(optarg, NULL);
 			if (!(o.sample_secs > 0 && o.sample_secs <= 60))
@@ -571,7 +587,9 @@ int main(int argc, char **argv)
 			if (!o.min_ops)
 				usage();
 			break;
-		case 'T': o.tests = parse_tests(optarg); break;
+		case 'T':
+			o.tests = parse_tests(optarg);
+			break;
 		case 's':
 			if (parse_range(optarg, &o.rate_min, &o.rate_max, NULL))
 				usage();
@@ -594,9 +612,14 @@ int main(int argc, char **argv)
 			if (parse_range(optarg, &o.alloc_min, &o.alloc_max, NULL))
 				usage();
 			break;
-		case 'o': outdir = optarg; break;
-		case 'v': o.verbose = 1; break;
-		default: usage();
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc)
@@ -615,9 +638,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: no device to measure\n", prog);
 		return guest_missing ? 3 : 1;
 	}
-	printf("# cdma-bench: %u samples per point, %.3g s each (at least %u "
-	       "operations), native and guest back to back\n", o.repeats,
-	       o.sample_secs, o.min_ops);
+	fprintf(stdout,
+		"# cdma-bench: %u samples per point, %.3g s each (at least %u operations), native and guest back to back\n",
+		o.repeats, o.sample_secs, o.min_ops);
 	describe(&devs[T_NATIVE], "native");
 	describe(&devs[T_GUEST], "guest");
 	for (t = 0; t < T_COUNT; t++) {
@@ -672,8 +695,7 @@ int main(int argc, char **argv)
 	if (outdir && write_files(outdir, &o, devs))
 		ret = 1;
 	if (guest_missing) {
-		printf("guest device: MISSING - the guest/native comparison was "
-		       "not measured\n");
+		printf("guest device: MISSING - the guest/native comparison was not measured\n");
 		ret = 3;
 	}
 	for (t = 0; t < T_CPU; t++)

@@ -16,7 +16,6 @@
  * (MB = 10^6 bytes).  Exits 0 if every transfer succeeded and every check
  * passed, 1 otherwise, 2 on usage errors.
  */
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +57,8 @@ static struct cdma_buf *buf_get(struct cdma_dev *dev, uint64_t size)
 	int r = cdma_buf_alloc(dev, size, 0, &b);
 
 	if (r) {
-		fprintf(stderr, "%s: buffer of %" PRIu64 " bytes: %s\n", prog,
-			size, strerror(-r));
+		fprintf(stderr, "%s: buffer of %llu bytes: %s\n", prog,
+			(unsigned long long)size, strerror(-r));
 		return NULL;
 	}
 	return b;
@@ -139,8 +138,9 @@ int main(int argc, char **argv)
 		do {
 			r = cdma_copy(dst, 0, src, 0, size);
 			if (r) {
-				fprintf(stderr, "%s: transfer of %" PRIu64 " bytes: %s\n",
-					prog, size, strerror(-r));
+				fprintf(stderr, "%s: transfer of %llu bytes: %s\n",
+					prog, (unsigned long long)size,
+					strerror(-r));
 				failed = 1;
 				goto out;
 			}
@@ -154,8 +154,8 @@ int main(int argc, char **argv)
 		memset(dst->addr, 0, size);
 		r = cdma_copy(dst, 0, src, 0, size);
 		if (r) {
-			fprintf(stderr, "%s: transfer of %" PRIu64 " bytes: %s\n",
-				prog, size, strerror(-r));
+			fprintf(stderr, "%s: transfer of %llu bytes: %s\n",
+				prog, (unsigned long long)size, strerror(-r));
 			failed = 1;
 			goto out;
 		}
@@ -163,9 +163,10 @@ int main(int argc, char **argv)
 		if (!ok)
 			failed = 1;
 		mbps = (double)size * (double)iters / ((double)t / 1e9) / 1e6;
-		printf("%12" PRIu64 " %10" PRIu64 " %12.1f %8s\n", size, iters,
-		       mbps, ok ? "ok" : "FAILED");
-		printf("RATE %s %" PRIu64 " %.1f\n", label, size, mbps);
+		printf("%12llu %10llu %12.1f %8s\n", (unsigned long long)size,
+		       (unsigned long long)iters, mbps, ok ? "ok" : "FAILED");
+		printf("RATE %s %llu %.1f\n", label, (unsigned long long)size,
+		       mbps);
 		fflush(stdout);
 	}
 out:

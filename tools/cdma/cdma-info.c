@@ -16,6 +16,10 @@
 
 #include "libcdma.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 static void caps_str(uint32_t caps, char *buf, size_t len)
 {
 	static const struct { uint32_t bit; const char *name; } names[] = {
@@ -26,7 +30,7 @@ static void caps_str(uint32_t caps, char *buf, size_t len)
 	size_t i;
 
 	buf[0] = 0;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(names); i++)
 		if (caps & names[i].bit)
 			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
 				 buf[0] ? "," : "", names[i].name);
@@ -46,13 +50,12 @@ static int describe(const char *path)
 	}
 	in = cdma_dev_info(dev);
 	caps_str(in->caps, caps, sizeof(caps));
-	printf("%s: %s, uAPI %u, node %u, %u channel(s), caps %s, "
-	       "max_buffer_size %llu, max_buffers %u, max_inflight %u, "
-	       "page_size %u\n", path,
-	       cdma_dev_is_virtual(dev) ? "paravirtual" : "native",
-	       in->version, in->node_id, in->channels, caps,
-	       (unsigned long long)in->max_buffer_size, in->max_buffers,
-	       in->max_inflight, in->page_size);
+	fprintf(stdout,
+		"%s: %s, uAPI %u, node %u, %u channel(s), caps %s, max_buffer_size %llu, max_buffers %u, max_inflight %u, page_size %u\n",
+		path, cdma_dev_is_virtual(dev) ? "paravirtual" : "native",
+		in->version, in->node_id, in->channels, caps,
+		(unsigned long long)in->max_buffer_size, in->max_buffers,
+		in->max_inflight, in->page_size);
 	cdma_dev_close(dev);
 	return 0;
 }
@@ -70,8 +73,8 @@ int main(int argc, char **argv)
 			kind = optarg;
 			break;
 		default:
-			fprintf(stderr, "Usage: cdma-info [DEVICE...] | "
-				"cdma-info -p native|virtual\n");
+			fprintf(stderr,
+				"Usage: cdma-info [DEVICE...] | cdma-info -p native|virtual\n");
 			return 2;
 		}
 	}

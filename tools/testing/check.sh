@@ -107,6 +107,24 @@ checkpatch() {
 	[ ! -e "$compat" ] || perl "$cp" --strict --no-tree --terse \
 		--show-types --no-summary \
 		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f "$compat" || rc=1
+	# User space: the tools, the library and the tests, but the kernel's
+	# kselftest headers copied verbatim.  Three checks do not fit user
+	# space: a test's assertion macro returns (the kselftest harness's
+	# do too), a field name is no side effect, and a fallback for a kernel
+	# without a system call tests ENOSYS.
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		mapfile -t files < <(git ls-files -co --exclude-standard \
+			'tools/*.[ch]')
+	else
+		mapfile -t files < <(find tools -name '*.[ch]' | sort)
+	fi
+	mapfile -t files < <(printf '%s\n' "${files[@]}" |
+		grep -v '^tools/testing/selftests/kselftest\(_harness\)\{0,1\}\.h$')
+	echo "checkpatch: ${#files[@]} files of tools/"
+	[ ${#files[@]} -eq 0 ] || perl "$cp" --strict --no-tree --terse \
+		--show-types --no-summary \
+		--ignore MACRO_WITH_FLOW_CONTROL,MACRO_ARG_REUSE,ENOSYS \
+		-f "${files[@]}" || rc=1
 	return "$rc"
 }
 build_test "checkpatch --strict" checkpatch.log ': (ERROR|WARNING|CHECK):' \

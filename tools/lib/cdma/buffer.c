@@ -4,7 +4,6 @@
  * and import.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,10 +132,10 @@ CDMA_API int cdma_buf_revoke(struct cdma_buf *buf)
 CDMA_API int cdma_remote_format(const struct cdma_remote *remote, char *str,
 				size_t len)
 {
-	int n = snprintf(str, len,
-			 CDMA_REMOTE_PREFIX "%016" PRIx64 ":%016" PRIx64
-			 ":%" PRIx64 ":%" PRIx32, remote->global_addr,
-			 remote->key, remote->size, remote->access);
+	int n = snprintf(str, len, CDMA_REMOTE_PREFIX "%016llx:%016llx:%llx:%x",
+			 (unsigned long long)remote->global_addr,
+			 (unsigned long long)remote->key,
+			 (unsigned long long)remote->size, remote->access);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

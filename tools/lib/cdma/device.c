@@ -66,7 +66,7 @@ CDMA_API int cdma_dev_find(int kind, unsigned int index, char *path,
 	d = opendir("/dev");
 	if (!d)
 		return -errno;
-	while ((de = readdir(d)) && n < sizeof(nums) / sizeof(nums[0])) {
+	while ((de = readdir(d)) && n < ARRAY_SIZE(nums)) {
 		long num = cdma_dev_number(de->d_name);
 
 		if (num >= 0)
@@ -76,13 +76,15 @@ CDMA_API int cdma_dev_find(int kind, unsigned int index, char *path,
 	qsort(nums, n, sizeof(nums[0]), cdma_cmp_long);
 	for (i = 0; i < n; i++) {
 		char p[64];
+		size_t plen;
 
 		snprintf(p, sizeof(p), "/dev/cdma%ld", nums[i]);
 		if (!cdma_dev_matches(p, kind) || index--)
 			continue;
-		if (strlen(p) >= len)
+		plen = strlen(p);
+		if (plen >= len)
 			return -ENAMETOOLONG;
-		strcpy(path, p);
+		memcpy(path, p, plen + 1);
 		ret = 0;
 		break;
 	}

@@ -191,7 +191,8 @@ CDMA_API void cdma_loop_remove(struct cdma_dev *dev)
 		dev->loop_next->loop_prev = dev->loop_prev;
 	dev->loop = NULL;
 	dev->loop_fd = -1;
-	dev->loop_prev = dev->loop_next = NULL;
+	dev->loop_prev = NULL;
+	dev->loop_next = NULL;
 }
 
 /**

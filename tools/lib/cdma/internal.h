@@ -13,6 +13,10 @@
 /* Exported from the shared library; everything else is hidden. */
 #define CDMA_API __attribute__((visibility("default")))
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /*
  * One slot per asynchronous transfer whose callback is due.  A cookie is
  * (generation << 32) | slot index, so a stale cookie never matches a

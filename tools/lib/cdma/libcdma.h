@@ -180,7 +180,7 @@ int cdma_dev_event_fd(const struct cdma_dev *dev);
 /* Buffers                                                             */
 
 /* Flags of cdma_buf_alloc() */
-#define CDMA_BUF_NOMAP	(1U << 0)	/* do not mmap() the buffer */
+#define CDMA_BUF_NOMAP	0x1U		/* do not mmap() the buffer */
 
 /**
  * struct cdma_buf - a DMA buffer (fields are read only)

@@ -435,6 +435,10 @@ static int t_export_import(void)
 	return 0;
 }
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -456,7 +460,7 @@ static const struct {
 int main(int argc, char **argv)
 {
 	const char *env = getenv("CDMA_DEV");
-	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	size_t i, n = ARRAY_SIZE(tests);
 	int opt;
 
 	if (env && *env)

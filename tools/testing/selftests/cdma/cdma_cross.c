@@ -51,7 +51,8 @@ FIXTURE_SETUP(xc)
 {
 	int i;
 
-	self->fd[0] = self->fd[1] = -1;
+	self->fd[0] = -1;
+	self->fd[1] = -1;
 	for (i = 0; i < 2; i++) {
 		cdma_dev_path = xc_path[i];
 		cd_open_checked(_metadata, &self->fd[i], &self->info[i]);
@@ -80,13 +81,13 @@ FIXTURE_TEARDOWN(xc)
 #define EINFO	(&self->info[self->exp])
 #define IINFO	(&self->info[self->ini])
 
-/* Largest size both devices take, at most @want. */
-static size_t xc_size(FIXTURE_DATA(xc) *self, size_t want)
+/* Largest size both devices (@info) take, at most @want. */
+static size_t xc_size(const struct cdma_info info[2], size_t want)
 {
-	__u64 m = self->info[0].max_buffer_size;
+	__u64 m = info[0].max_buffer_size;
 
-	if (self->info[1].max_buffer_size < m)
-		m = self->info[1].max_buffer_size;
+	if (info[1].max_buffer_size < m)
+		m = info[1].max_buffer_size;
 	return want < m ? want : (size_t)m;
 }
 
@@ -112,7 +113,7 @@ static int xc_async(int fd, __u32 dir, __u32 handle, __u64 off, __u64 gaddr,
 /* Synchronous writes and reads of the whole buffer and of odd pieces. */
 XC_TEST(write_read_sync)
 {
-	size_t len = xc_size(self, MiB + 3 * 4096);
+	size_t len = xc_size(self->info, MiB + 3 * 4096);
 	const size_t odd[][2] = {	/* offset, length */
 		{ 0, 1 }, { 1, 7 }, { 4095, 2 }, { 12345, 54321 },
 		{ 0, 0 } /* whole: filled in below */,
@@ -164,7 +165,7 @@ XC_TEST(write_read_sync)
  */
 XC_TEST(async_many)
 {
-	size_t len = xc_size(self, 8 * MiB), half = len / 2, slice;
+	size_t len = xc_size(self->info, 8 * MiB), half = len / 2, slice;
 	unsigned int n = cd_min_u(IINFO->max_inflight, 64), i;
 	struct cd_buf e, l;
 	__u64 g, k;
@@ -200,7 +201,7 @@ XC_TEST(async_many)
 /* Wrong keys and missing rights: EACCES, nothing moved. */
 XC_TEST(wrong_key)
 {
-	size_t pg = xc_size(self, 64 * KiB);
+	size_t pg = xc_size(self->info, 64 * KiB);
 	struct cd_buf rw, ro, wo, l;
 	__u64 g, k, gr, kr, gw, kw, bad[4];
 	unsigned int i;
@@ -256,7 +257,7 @@ XC_TEST(wrong_key)
 /* Out of the segment: ERANGE; revoked or freed: ENXIO. */
 XC_TEST(range_and_revoke)
 {
-	size_t pg = xc_size(self, 64 * KiB);
+	size_t pg = xc_size(self->info, 64 * KiB);
 	struct cd_buf e, l;
 	__u64 g, k, g2, k2;
 
@@ -338,7 +339,7 @@ static void xc_both(struct __test_metadata *_metadata, struct xc_side *s)
 
 XC_TEST(bidirectional)
 {
-	size_t len = xc_size(self, 4 * MiB), done;
+	size_t len = xc_size(self->info, 4 * MiB), done;
 	struct cd_buf x[2], l[2];
 	struct xc_side s[2];
 	__u64 g[2], k[2];
@@ -388,7 +389,7 @@ struct xc_msg {
 
 XC_TEST(two_processes)
 {
-	size_t len = xc_size(self, 2 * MiB);
+	size_t len = xc_size(self->info, 2 * MiB);
 	int to_child[2], to_parent[2], status;
 	const char *epath = xc_path[self->exp];
 	struct xc_msg m;
@@ -460,7 +461,7 @@ XC_TEST(two_processes)
  */
 XC_TEST(exporter_closes)
 {
-	size_t len = xc_size(self, 4 * MiB);
+	size_t len = xc_size(self->info, 4 * MiB);
 	unsigned int n = cd_min_u(IINFO->max_inflight, 32), i, queued = 0;
 	struct cd_buf e, l;
 	__u64 g, k;

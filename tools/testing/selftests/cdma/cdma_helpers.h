@@ -488,9 +488,10 @@ static void cd_buf_put(struct __test_metadata *_metadata, int fd,
 }
 
 /* Capabilities the suite needs; a device lacking one fails that test. */
-#define ASSERT_CAP(info, cap) \
+#define ASSERT_CAP(info, cap) ({ \
 	ASSERT_NE(0U, (info)->caps & (cap)) \
-		TH_LOG("device lacks capability " #cap)
+		TH_LOG("device lacks capability " #cap); \
+})
 
 /* Wait for the completion of @cookie and check it is a success of @len. */
 static void cd_wait_ok(struct __test_metadata *_metadata, int fd,
@@ -514,12 +515,13 @@ static void cd_wait_ok(struct __test_metadata *_metadata, int fd,
 
 /* Check one completion record of a successful transfer of @len bytes. */
 #define EXPECT_REC_OK(rec, len) do {					\
-	EXPECT_EQ(0, (rec).status)					\
+	const struct cdma_completion *__rec = &(rec);			\
+	EXPECT_EQ(0, __rec->status)					\
 		TH_LOG("cookie %#llx status %d",			\
-		       (unsigned long long)(rec).cookie, (rec).status);	\
-	EXPECT_EQ(0U, (rec).flags);					\
-	EXPECT_EQ((__u64)(len), (rec).bytes);				\
-	EXPECT_EQ(0ULL, (rec).reserved);				\
+		       (unsigned long long)__rec->cookie, __rec->status);	\
+	EXPECT_EQ(0U, __rec->flags);					\
+	EXPECT_EQ((__u64)(len), __rec->bytes);				\
+	EXPECT_EQ(0ULL, __rec->reserved);				\
 } while (0)
 
 /* Two small buffers for transfers whose data does not matter much. */

@@ -107,8 +107,8 @@ static bool rm_node(char *dev, size_t len)
  */
 static int rm_add(char *dev, size_t len)
 {
-	char *argv[] = { "vdpa", "dev", "add", "name", (char *)rm_vdpa,
-			 "mgmtdev", (char *)rm_mgmt, NULL };
+	char *const argv[] = { "vdpa", "dev", "add", "name", (char *)rm_vdpa,
+			       "mgmtdev", (char *)rm_mgmt, NULL };
 	char path[256];
 	int r, i;
 
@@ -137,7 +137,7 @@ static int rm_add(char *dev, size_t len)
 /* `vdpa dev del`: its exit status; *@secs: how long it took. */
 static int rm_del(double *secs)
 {
-	char *argv[] = { "vdpa", "dev", "del", (char *)rm_vdpa, NULL };
+	char *const argv[] = { "vdpa", "dev", "del", (char *)rm_vdpa, NULL };
 	uint64_t t0 = cd_now_ns();
 	int r = rm_run(argv);
 
@@ -388,7 +388,7 @@ static void rm_sleepers(struct __test_metadata *_metadata, int fd0,
 			__u32 mode)
 {
 	void *(*fn[])(void *) = { rm_reader, rm_waiter, rm_syncer, rm_poller };
-	const char *name[] = { "read", "wait", "sync", "poll" };
+	static const char *const name[] = { "read", "wait", "sync", "poll" };
 	unsigned int n = cd_min_u(info->max_inflight, 128);
 	struct rm_thread t[4];
 	struct cd_buf a[4], b[4];

@@ -26,9 +26,8 @@ CDMA_TEST(alloc_basic)
 		pat_fill(b[i].map, b[i].len, cdma_seed + i);
 	}
 	/* Buffers do not overlap. */
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		EXPECT_EQ(-1, pat_check(b[i].map, b[i].len, cdma_seed + i));
-	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		__u32 h = b[i].handle;
 
@@ -338,9 +337,8 @@ CDMA_TEST_SLOW(alloc_efault_no_leak)
 
 	fd2 = cd_open();
 	ASSERT_LE(0, fd2);
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 3; k++)
 		EXPECT_EQ(-EFAULT, cd_ioctl(fd2, CDMA_IOC_ALLOC, a));
-	}
 	n = cd_fill_buffers(_metadata, fd2, &self->info, &last);
 	EXPECT_EQ(self->info.max_buffers, n);
 	close(fd2);

@@ -127,18 +127,23 @@ FIXTURE_VARIANT(cdma_xfer) {
 FIXTURE_VARIANT_ADD(cdma_xfer, local_sync) {
 	.dir = CDMA_XFER_LOCAL, .async = false, .large = 64 * MiB,
 };
+
 FIXTURE_VARIANT_ADD(cdma_xfer, local_async) {
 	.dir = CDMA_XFER_LOCAL, .async = true, .large = 16 * MiB,
 };
+
 FIXTURE_VARIANT_ADD(cdma_xfer, to_global_sync) {
 	.dir = CDMA_XFER_TO_GLOBAL, .async = false, .large = 16 * MiB,
 };
+
 FIXTURE_VARIANT_ADD(cdma_xfer, to_global_async) {
 	.dir = CDMA_XFER_TO_GLOBAL, .async = true, .large = 16 * MiB,
 };
+
 FIXTURE_VARIANT_ADD(cdma_xfer, from_global_sync) {
 	.dir = CDMA_XFER_FROM_GLOBAL, .async = false, .large = 16 * MiB,
 };
+
 FIXTURE_VARIANT_ADD(cdma_xfer, from_global_async) {
 	.dir = CDMA_XFER_FROM_GLOBAL, .async = true, .large = 64 * MiB,
 };
@@ -148,12 +153,10 @@ FIXTURE_SETUP(cdma_xfer)
 	self->fd = -1;
 	cd_open_checked(_metadata, &self->fd, &self->info);
 	self->page = self->info.page_size;
-	if (variant->async) {
+	if (variant->async)
 		ASSERT_CAP(&self->info, CDMA_CAP_ASYNC);
-	}
-	if (variant->dir != CDMA_XFER_LOCAL) {
+	if (variant->dir != CDMA_XFER_LOCAL)
 		ASSERT_CAP(&self->info, CDMA_CAP_GLOBAL);
-	}
 }
 
 FIXTURE_TEARDOWN(cdma_xfer)

@@ -146,9 +146,8 @@ CDMA_TEST_SLOW(close_inflight)
 			cd_wait_ok(_metadata, fd2, 1, len);
 		t0 = cd_now_ns();
 		ASSERT_EQ(0, close(fd2));
-		if (b.map) {
+		if (b.map)
 			ASSERT_EQ(0, munmap(b.map, b.len));
-		}
 		TH_LOG("round %u: release with %u in flight took %llu ms",
 		       round, n,
 		       (unsigned long long)((cd_now_ns() - t0) / 1000000));

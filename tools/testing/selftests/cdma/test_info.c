@@ -4,6 +4,8 @@
  * Part of cdma_test (included by cdma_test.c).
  */
 
+#define CD_INFO_FMT "node %u channels %u caps %#x max_buffer_size %llu max_buffers %u max_inflight %u page_size %u"
+
 /* Information is sane, limits usable, reserved output zero. */
 CDMA_TEST(info)
 {
@@ -23,13 +25,11 @@ CDMA_TEST(info)
 					 CDMA_CAP_EVENTFD | CDMA_CAP_GLOBAL |
 					 CDMA_CAP_VIRTUAL));
 	EXPECT_EQ(0U, i.reserved0);
-	for (k = 0; k < ARRAY_SIZE(i.reserved); k++) {
+	for (k = 0; k < ARRAY_SIZE(i.reserved); k++)
 		EXPECT_EQ(0ULL, i.reserved[k]);
-	}
 	/* Same answer as the fixture's first call. */
 	EXPECT_EQ(0, memcmp(&i, &self->info, sizeof(i)));
-	TH_LOG("node %u channels %u caps %#x max_buffer_size %llu max_buffers %u max_inflight %u page_size %u",
-	       i.node_id, i.channels, i.caps,
+	TH_LOG(CD_INFO_FMT, i.node_id, i.channels, i.caps,
 	       (unsigned long long)i.max_buffer_size, i.max_buffers,
 	       i.max_inflight, i.page_size);
 }

@@ -244,9 +244,8 @@ CDMA_TEST_SLOW(threads_concurrent)
 					    i < nx ? cd_thread_xfer :
 						     cd_thread_churn, &t[i]));
 	}
-	for (i = 0; i < nx; i++) {
+	for (i = 0; i < nx; i++)
 		ASSERT_EQ(0, pthread_join(t[i].tid, NULL));
-	}
 	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	ASSERT_EQ(0, pthread_join(t[nx].tid, NULL));
 	for (i = 0; i <= nx; i++) {

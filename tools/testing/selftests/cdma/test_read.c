@@ -35,7 +35,7 @@ CDMA_TEST(read_completions)
 			unsigned int idx = (unsigned int)(recs[k].cookie - 0x500);
 
 			ASSERT_GT(n, idx) TH_LOG("cookie %#llx",
-				  (unsigned long long)recs[k].cookie);
+						 (unsigned long long)recs[k].cookie);
 			EXPECT_EQ(0U, seen & (1U << idx));
 			seen |= 1U << idx;
 			EXPECT_REC_OK(recs[k], 1000 - idx);

@@ -32,7 +32,6 @@
 #include "vmm_virtio.h"
 #pragma GCC diagnostic pop
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define S_OK		VIRTIO_RDMA_REMOTE_S_OK
 
 static const char *zc_dev_path = "/dev/vhost-vdpa-0";

@@ -358,18 +358,20 @@ FIXTURE_TEARDOWN(zcb)
 
 #define ZC_EXPECT_ST(expect, st, what) do { \
 	int __st = (st); \
-	if (__st != (expect)) \
+	int __want = (expect); \
+	if (__st != __want) \
 		TH_LOG("%s: %s (%d), expected %s", what, \
-		       zc_status_name(__st), __st, zc_status_name(expect)); \
-	EXPECT_EQ(expect, __st); \
+		       zc_status_name(__st), __st, zc_status_name(__want)); \
+	EXPECT_EQ(__want, __st); \
 } while (0)
 
 #define ZC_ASSERT_ST(expect, st, what) do { \
 	int __st = (st); \
-	if (__st != (expect)) \
+	int __want = (expect); \
+	if (__st != __want) \
 		TH_LOG("%s: %s (%d), expected %s", what, \
-		       zc_status_name(__st), __st, zc_status_name(expect)); \
-	ASSERT_EQ(expect, __st); \
+		       zc_status_name(__st), __st, zc_status_name(__want)); \
+	ASSERT_EQ(__want, __st); \
 } while (0)
 
 /* A LOCAL copy, then its event: logs the step that failed. */
@@ -397,6 +399,8 @@ static void zc_copy_ok(struct __test_metadata *_metadata, struct zc_vmm *m,
 
 /* ------------------------------------------------------------------ */
 /* Set-up, sessions, framing                                           */
+
+#define ZC_DEVICE_FMT "device %s: id %u, features %#llx, node %u, %u channels, caps %#x, max_buffer_size %llu, max_buffers %u, max_inflight %u, max_sessions %u, max_ranges %u"
 
 ZC_TEST(device_setup)
 {
@@ -427,9 +431,9 @@ ZC_TEST(device_setup)
 	EXPECT_EQ(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 		  VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK,
 		  status);
-	TH_LOG("device %s: id %u, features %#llx, node %u, %u channels, caps %#x, max_buffer_size %llu, max_buffers %u, max_inflight %u, max_sessions %u, max_ranges %u",
-	       zc_dev_path, m->device_id, (unsigned long long)m->features,
-	       m->cfg.node_id, m->cfg.channels, m->cfg.caps,
+	TH_LOG(ZC_DEVICE_FMT, zc_dev_path, m->device_id,
+	       (unsigned long long)m->features, m->cfg.node_id,
+	       m->cfg.channels, m->cfg.caps,
 	       (unsigned long long)m->cfg.max_buffer_size, m->cfg.max_buffers,
 	       m->cfg.max_inflight, m->cfg.max_sessions, m->cfg.max_ranges);
 }
@@ -538,7 +542,7 @@ ZC_TEST(unreachable_request_buffers)
 			zc_vq_wait(vq, zc_left_ms(end));
 		ASSERT_LT(zc_now_ms(), end);
 		EXPECT_EQ(0U, e.len) TH_LOG("response at %#llx",
-					   (unsigned long long)bad_resp[i]);
+					    (unsigned long long)bad_resp[i]);
 	}
 	EXPECT_EQ(0, zc_get_status(m, &status));
 	EXPECT_EQ(0, status & VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -688,6 +692,8 @@ ZC_TEST(engine_writes_land_in_place)
 	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
 }
 
+#define ZC_NOT_RESTORED_FMT "%s: range %#llx+%#llx is neither zeros (byte %lld) nor its original content (byte %lld)"
+
 /*
  * After a buffer's release the range must not show the engine's data: it
  * reads as the guest's original pages or as zero pages.
@@ -700,8 +706,7 @@ static void zc_expect_restored(struct __test_metadata *_metadata,
 	int64_t o = zc_gdiff(m, r->addr, r->len, orig_seed);
 
 	if (z != -1 && o != -1)
-		TH_LOG("%s: range %#llx+%#llx is neither zeros (byte %lld) nor its original content (byte %lld)",
-		       when, (unsigned long long)r->addr,
+		TH_LOG(ZC_NOT_RESTORED_FMT, when, (unsigned long long)r->addr,
 		       (unsigned long long)r->len, (long long)z, (long long)o);
 	EXPECT_TRUE(z == -1 || o == -1);
 }
@@ -1240,12 +1245,6 @@ static void zc_expect_refused(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
-#define ZC_REFUSED(what, expect, r) \
-	zc_expect_refused(_metadata, &self->m, self->sid, what, expect, \
-			  zc_size(r, sizeof(r) / sizeof((r)[0])), \
-			  sizeof(r) / sizeof((r)[0]), 0, r, \
-			  sizeof(r) / sizeof((r)[0]), true)
-
 static uint64_t zc_size(const struct zc_range *r, unsigned int nr)
 {
 	uint64_t s = 0;
@@ -1254,6 +1253,20 @@ static uint64_t zc_size(const struct zc_range *r, unsigned int nr)
 		s += r[nr].len;
 	return s;
 }
+
+/* An ALLOC of the ranges @r (@size bytes of them), for their total size. */
+static void zc_refused(struct __test_metadata *_metadata, struct zc_vmm *m,
+		       uint32_t sid, const char *what, int expect,
+		       const struct zc_range *r, size_t size)
+{
+	unsigned int nr = size / sizeof(*r);
+
+	zc_expect_refused(_metadata, m, sid, what, expect, zc_size(r, nr), nr,
+			  0, r, nr, true);
+}
+
+#define ZC_REFUSED(what, expect, r) \
+	zc_refused(_metadata, &self->m, self->sid, what, expect, r, sizeof(r))
 
 /* A valid ALLOC of @r works (nothing was left behind by a refusal). */
 #define ZC_ALLOC_WORKS(r, n) do { \
@@ -1717,7 +1730,8 @@ static int zc_kmemleak_cmd(const char *cmd)
 
 /*
  * kmemleak, where the kernel has it: two scans, then the reports that
- * name a module of the project or vhost in their backtrace.  Return: leaks found, or -1 without kmemleak.
+ * name a module of the project or vhost in their backtrace.  Return:
+ * leaks found, or -1 without kmemleak.
  */
 static int zc_kmemleak_check(struct __test_metadata *_metadata)
 {
@@ -1768,7 +1782,7 @@ static int zc_kmemleak_check(struct __test_metadata *_metadata)
 		next = strstr(rep + 1, "unreferenced object");
 		if (next)
 			next[-1] = 0;
-		for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(mods); i++) {
 			if (strstr(rep, mods[i])) {
 				TH_LOG("kmemleak: %.600s", rep);
 				leaks++;
@@ -2157,6 +2171,8 @@ ZC_TEST(worker_is_a_thread_of_the_vmm)
 	       (t1 - t0) / 1000);
 }
 
+#define ZC_VMM_EXIT_FMT "child VMM submitted %d transfers of 8 MiB, %s after %llu ms; counters and the next VMM checked in %llu ms"
+
 /*
  * A VMM goes away with buffers live and transfers in flight: killed, or
  * exiting without a reset.  The backend's counters come back to where
@@ -2191,8 +2207,8 @@ static void zc_vmm_exit_test(struct __test_metadata *_metadata,
 				       30000 * (int)zc_scale()));
 	zc_device_usable(_metadata);
 	t2 = zc_now_ms();
-	TH_LOG("child VMM submitted %d transfers of 8 MiB, %s after %llu ms; counters and the next VMM checked in %llu ms",
-	       submitted, kill_it ? "killed" : "exited without reset",
+	TH_LOG(ZC_VMM_EXIT_FMT, submitted,
+	       kill_it ? "killed" : "exited without reset",
 	       (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1));
 
 	if (kmemleak || !base->have[ZC_C_BUFFERS]) {

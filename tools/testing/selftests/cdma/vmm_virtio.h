@@ -58,6 +58,8 @@
 #include <linux/cdma.h>
 #include <linux/virtio_rdma_remote.h>
 
+#include "../kselftest.h"	/* ARRAY_SIZE(), __printf() */
+
 /* Newer than the libc headers of some hosts */
 #ifndef VHOST_BACKEND_F_IOTLB_MSG_V2
 #define VHOST_BACKEND_F_IOTLB_MSG_V2	0x1
@@ -253,8 +255,8 @@ struct zc_vmm {
 	char err[512];
 };
 
-static int zc_fail(struct zc_vmm *m, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static __printf(3, 4)
+int zc_fail(struct zc_vmm *m, int err, const char *fmt, ...);
 
 /* Record why a step failed; return -err (err > 0) or err (<= 0). */
 static int zc_fail(struct zc_vmm *m, int err, const char *fmt, ...)
@@ -866,7 +868,8 @@ static void zc_vmm_stop(struct zc_vmm *m, bool no_reset)
 			close(m->vq[i].kick);
 		if (m->vq[i].call >= 0)
 			close(m->vq[i].call);
-		m->vq[i].kick = m->vq[i].call = -1;
+		m->vq[i].kick = -1;
+		m->vq[i].call = -1;
 	}
 	if (m->resv)
 		munmap(m->resv, m->resv_size);
@@ -875,7 +878,8 @@ static void zc_vmm_stop(struct zc_vmm *m, bool no_reset)
 			munmap(m->reg[i].va, m->reg[i].size);
 	if (m->memfd >= 0)
 		close(m->memfd);
-	m->fd = m->memfd = -1;
+	m->fd = -1;
+	m->memfd = -1;
 	m->resv = NULL;
 	memset(m->reg, 0, sizeof(m->reg));
 }
@@ -1151,7 +1155,7 @@ static const char *zc_status_name(int st)
 		return "no response (timeout)";
 	if (st == -EPROTO)
 		return "bad response (used length or id)";
-	if (st >= 0 && st < (int)(sizeof(names) / sizeof(names[0])))
+	if (st >= 0 && st < (int)ARRAY_SIZE(names))
 		return names[st];
 	return "?";
 }
