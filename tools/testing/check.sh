@@ -145,6 +145,11 @@ fi
 # remembered in $CACHE/dkms/ under a hash of everything the build reads
 # (sources, KVER, dkms and headers versions): the same inputs are not built
 # again unless CHECK_DKMS=force.
+# Debian's headers make dkms run readelf on a vmlinux without .comment.
+dkms_run() {
+	dkms "$@" 2>&1 | sed "/^readelf: Warning: Section '.comment' was not dumped/d"
+}
+
 dkms_check() {
 	local t=$1 name ver key m f mods tree
 	name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"$/\1/p' dkms.conf)
@@ -173,10 +178,6 @@ dkms_check() {
 	done
 	local -a opt=(--dkmstree "$t/tree" --sourcetree "$t/src/usr/src"
 		--installtree "$t/root/lib/modules" -m "$name" -v "$ver")
-	# Debian's headers make dkms run readelf on a vmlinux without .comment.
-	dkms_run() {
-		dkms "$@" 2>&1 | sed "/^readelf: Warning: Section '.comment' was not dumped/d"
-	}
 	dkms_run add "${opt[@]}" || return
 	dkms_run build "${opt[@]}" -k "$KVER" || {
 		cat "$t/tree/$name/$ver/build/make.log"
@@ -400,6 +401,13 @@ matrix_dir() { # matrix_dir KVER
 	echo "$CACHE/matrix/$1-$(echo "$REPO" | sha256sum | cut -c1-8)"
 }
 
+mmake() { # mmake KDIR DIR EXCLUDE [KBUILD_ARGS...]: the modules in DIR
+	local kdir=$1 dir=$2 exclude=$3
+	shift 3
+	nice -n 10 make -C "$kdir" M="$dir" -j"$(nproc)" \
+		CDMA_EXCLUDE="$exclude" W=1 "$@" modules
+}
+
 matrix_build() { # matrix_build SERIES EXCLUDE...
 	local series=$1 kver kdir dir d
 	shift
@@ -420,16 +428,12 @@ matrix_build() { # matrix_build SERIES EXCLUDE...
 	mkdir -p "$dir"
 	sync_sources "$dir"
 	local exclude="$*"
-	mmake() { # mmake [KBUILD_ARGS...]
-		nice -n 10 make -C "$kdir" M="$dir" -j"$(nproc)" \
-			CDMA_EXCLUDE="$exclude" W=1 "$@" modules
-	}
 	if ! build_test "modules against $kver, W=1" "build-$series-w1.log" \
-		'warning:|error:' mmake; then
+		'warning:|error:' mmake "$kdir" "$dir" "$exclude"; then
 		make -C "$kdir" M="$dir" clean >/dev/null 2>&1 || true
 	fi
 	build_test "sparse (C=2) against $kver" "build-$series-sparse.log" \
-		'warning:|error:' mmake C=2
+		'warning:|error:' mmake "$kdir" "$dir" "$exclude" C=2
 	for d in "$@"; do
 		echo "build@$series: skipped: $d (not ported to $series yet)" >&2
 		B_S=$((B_S + 1))
@@ -448,26 +452,59 @@ matrix_build 6.1 $MATRIX_EXCLUDE_6_1
 # device ID: QEMU's vhost-vdpa-device-pci aborts on IDs its virtio-pci does
 # not know (rdma_zcopy's default, 63, among them); run-l2.sh gives L2's
 # driver the ID rdma_zcopy offers.
-nested_env() {
-	local l2=$OUT/nested/l2 line st
+#
+# nested-viommu (not in the default list: CHECK_ENVS=nested-viommu) is the
+# same with a virtual IOMMU in L2 (run-l2.sh --viommu): the guest's driver
+# gives the device IOVAs, which QEMU translates into IOTLB updates.
+#
+# L2 is a distribution guest: its /lib/modules/$KVER is Debian's whole
+# module tree plus this package as `make install` installs it (into
+# $CACHE/distro/, made here, where depmod takes seconds), and it loads
+# its drivers with systemd-udevd by modalias (distro@ENV).
+distro_tree() { # distro_tree DIR: prints the module tree's path
+	local d=$1 m=$1/lib/modules/$KVER
+	rm -rf "$d" && mkdir -p "$d/lib/modules" || return
+	# Hard links: the copy is free; depmod replaces its indexes by rename.
+	cp -al "/lib/modules/$KVER" "$d/lib/modules/" &&
+		rm -f "$m"/modules.* || return
+	cp "/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$m/" &&
+		make install DESTDIR="$d" KVER="$KVER" KDIR="$KDIR" W=1 \
+			>"$OUT/distro-install.log" 2>&1 &&
+		depmod -b "$d" "$KVER" || return
+	echo "$m"
+}
+
+nested_env() { # nested_env [ENV]
+	local env=${1:-nested} l2 line st tree
 	local -a accel=()
+	l2=$OUT/$env/l2
+	if ! tree=$(distro_tree "$CACHE/distro/$env"); then
+		echo "distro@$env: FAILED: make install of the guest's tree (distro-install.log)" >&2
+		account "distro@$env: 0 passed, 1 failed, 0 skipped"
+		FAILED_LOGS+=("$OUT/distro-install.log")
+		return
+	fi
 	# L1 chooses its accelerator as every VM does (run-vm.sh), and so
 	# does L2 in L1 (its own probe), unless ACCEL names one that L1 can
 	# give L2 too.
 	case ${ACCEL:-auto} in
 	tcg | icount) accel=(--setenv "ACCEL=$ACCEL") ;;
 	esac
-	vm_env nested --setenv "CACHE=$CACHE" "${accel[@]}" \
+	vm_env "$env" --setenv "CACHE=$CACHE" "${accel[@]}" \
+		--setenv "L2_MODDIR=$tree" --setenv "L2_ETC=$CACHE/distro/$env/etc" \
 		--append rdma_zcopy.device_id=20
-	line=$("$VM/tap-summary.sh" zcopy@nested "$l2/zcopy.tap") ||
-		FAILED_LOGS+=("$l2/zcopy.tap" "$OUT/nested/guest.log")
+	line=$("$VM/tap-summary.sh" "distro@$env" "$l2/distro.tap") ||
+		FAILED_LOGS+=("$l2/distro.tap" "$l2/guest.log")
 	account "$line"
-	line=$("$VM/tap-summary.sh" modules@nested-l2 "$l2/modules.tap") ||
+	line=$("$VM/tap-summary.sh" "zcopy@$env" "$l2/zcopy.tap") ||
+		FAILED_LOGS+=("$l2/zcopy.tap" "$OUT/$env/guest.log")
+	account "$line"
+	line=$("$VM/tap-summary.sh" "modules@$env-l2" "$l2/modules.tap") ||
 		FAILED_LOGS+=("$l2/modules.tap" "$l2/guest.log")
 	account "$line"
 	# run-l2.sh writes run-vm.sh's status; none: L2 did not end normally.
 	st=$(cat "$l2/run-vm.status" 2>/dev/null) || st=125
-	line=$("$VM/klog-check.sh" nested-l2 "$l2/console.log" "$st") ||
+	line=$("$VM/klog-check.sh" "$env-l2" "$l2/console.log" "$st") ||
 		FAILED_LOGS+=("$l2/console.log")
 	account "$line"
 }
@@ -496,7 +533,7 @@ for env in ${CHECK_ENVS:-stock 6.1 debug nested}; do
 	stock) vm_env stock ;;
 	6.1) env_6_1 ;;
 	debug) debug_env ;;
-	nested) nested_env ;;
+	nested | nested-viommu) nested_env "$env" ;;
 	*) die "unknown environment $env (CHECK_ENVS)" ;;
 	esac
 done

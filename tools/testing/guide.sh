@@ -3,18 +3,24 @@
 #
 # What Documentation/admin-guide.rst tells a user to run, read from the
 # guide itself, so that the tests run what the guide says.
-#
-#   guide.sh qemu-args     the QEMU command of "Starting a VM", one
-#                          argument a line
-#   guide.sh qemu-opt OPTION PREFIX
-#                          the value of the first OPTION (-device...) of
-#                          that command that starts with PREFIX
-#   guide.sh libvirt-xml   the libvirt domain of "Starting a VM"
-#   guide.sh check         TAP: the domain is valid (virt-xml-validate),
-#                          its <qemu:commandline> -device is the QEMU
-#                          command's, and that device's properties are
-#                          those QEMU's vhost-vdpa-device-pci has
+# Usage: usage(), below (the script prints it when called without its
+# arguments).
 set -euo pipefail
+
+usage() {
+	cat >&2 <<'EOF'
+  guide.sh qemu-args     the QEMU command of "Starting a VM", one
+                         argument a line
+  guide.sh qemu-opt OPTION PREFIX
+                         the value of the first OPTION (-device...) of
+                         that command that starts with PREFIX
+  guide.sh libvirt-xml   the libvirt domain of "Starting a VM"
+  guide.sh check         TAP: the domain is valid (virt-xml-validate),
+                         its <qemu:commandline> -device is the QEMU
+                         command's, and that device's properties are
+                         those QEMU's vhost-vdpa-device-pci has
+EOF
+}
 
 GUIDE=${GUIDE:-$(cd "$(dirname "$0")/../.." && pwd)/Documentation/admin-guide.rst}
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -81,5 +87,5 @@ qemu-args) qemu_args ;;
 qemu-opt) qemu_opt "${2:?OPTION}" "${3:?PREFIX}" ;;
 libvirt-xml) literal "<domain " ;;
 check) check ;;
-*) sed -n '6,16s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+*) usage; exit 2 ;;
 esac

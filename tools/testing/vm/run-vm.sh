@@ -4,11 +4,8 @@
 # Boot a kernel under QEMU with the host's root as the guest's (read-only
 # 9p + tmpfs overlay) and run one guest script in it.
 #
-#   run-vm.sh --env NAME --script GUEST_SCRIPT --results DIR
-#             [--timeout SECS] [--mem SIZE] [--kernel PATH] [--moddir DIR]
-#             [--setenv NAME=VALUE]... [--append KERNEL_ARGS] [--follow]
-#             [--qemu-arg ARG]... [--accel auto|kvm|tcg|icount]
-#             [--boot-timeout SECS]
+# Usage: usage(), below (the script prints it when called without its
+# arguments).
 #
 # The guest script runs as root with REPO, RESULTS=/results, KVER and ENV
 # set (and those of --setenv, through DIR/vm-env), cwd $REPO,
@@ -49,7 +46,13 @@ die() { # 1 would look like the guest script's status
 }
 
 usage() {
-	sed -n '7,11s/^# //p' "$0" >&2
+	cat >&2 <<'EOF'
+  run-vm.sh --env NAME --script GUEST_SCRIPT --results DIR
+            [--timeout SECS] [--mem SIZE] [--kernel PATH] [--moddir DIR]
+            [--setenv NAME=VALUE]... [--append KERNEL_ARGS] [--follow]
+            [--qemu-arg ARG]... [--accel auto|kvm|tcg|icount]
+            [--boot-timeout SECS]
+EOF
 	exit 126
 }
 

@@ -6,22 +6,29 @@
 # kernel, the device bound to virtio_vdpa (Documentation/virtio-rdma-remote.rst,
 # "Host: rdma_zcopy").
 #
-#   rdma-loopback.sh N COMMAND [ARG...]
-#	Load the vDPA modules, rdma_zcopy and virtio_rdma_remote (those not
-#	loaded yet), create the devices rdma0 .. rdma<N-1>, run COMMAND from
-#	$REPO, then delete the devices and unload what was loaded here.
-#	COMMAND's stdout is left alone (TAP); the set-up's messages go to
-#	stderr.  Exit status: COMMAND's, or 1 when the set-up or the tear-down
-#	failed (a "Bail out!" line is then printed on stdout).
-#   rdma-loopback.sh --add NAME   create one device bound to virtio_vdpa
-#   rdma-loopback.sh --del NAME   delete it
-#
-# cdma_core and cdma_soft must be loaded (guest/check.sh loads them).
+# Usage: usage(), below (the script prints it when called without its
+# arguments).
 # Device nodes: the lowest /dev/cdmaN free, so with the native /dev/cdma0
 # loaded first, rdma0 is /dev/cdma1, rdma1 /dev/cdma2...  rdma_zcopy and
 # virtio_rdma_remote are loaded with modprobe when guest/check.sh installed
 # them, else from $KO_DIR (default $REPO).
 set -uo pipefail
+
+usage() {
+	cat >&2 <<'EOF'
+  rdma-loopback.sh N COMMAND [ARG...]
+	Load the vDPA modules, rdma_zcopy and virtio_rdma_remote (those not
+	loaded yet), create the devices rdma0 .. rdma<N-1>, run COMMAND from
+	$REPO, then delete the devices and unload what was loaded here.
+	COMMAND's stdout is left alone (TAP); the set-up's messages go to
+	stderr.  Exit status: COMMAND's, or 1 when the set-up or the tear-down
+	failed (a "Bail out!" line is then printed on stdout).
+  rdma-loopback.sh --add NAME   create one device bound to virtio_vdpa
+  rdma-loopback.sh --del NAME   delete it
+
+cdma_core and cdma_soft must be loaded (guest/check.sh loads them).
+EOF
+}
 
 REPO=${REPO:-$(cd "$(dirname "$0")/../../../.." && pwd)}
 KO_DIR=${KO_DIR:-$REPO}
@@ -62,7 +69,7 @@ case ${1:-} in
 --add) dev_add "${2:?--add NAME}"; exit ;;
 --del) dev_del "${2:?--del NAME}"; exit ;;
 '' | *[!0-9]*)
-	sed -n '9,19s/^# \{0,1\}//p' "$0" >&2
+	usage
 	exit 2 ;;
 esac
 ndev=$1

@@ -5,24 +5,31 @@
 # program that plays the VMM over /dev/vhost-vdpa-N (the swap path of
 # Documentation/virtio-rdma-remote.rst, "Host: rdma_zcopy").
 #
-#   rdma-vhost.sh COMMAND [ARG...]
-#	Load vdpa, vhost_vdpa and rdma_zcopy (those not loaded yet), create
-#	the vDPA device rdmaz bound to vhost_vdpa, run COMMAND from $REPO
-#	with ZCOPY_DEV=/dev/vhost-vdpa-N and ZCOPY_VDPA=rdmaz in its
-#	environment, then delete the device and unload what was loaded
-#	here.  COMMAND's stdout is left alone (TAP); the set-up's messages
-#	go to stderr.  Exit status: COMMAND's, or 1 when the set-up or the
-#	tear-down failed (a "Bail out!" line is then printed on stdout).
-#
-# cdma_core and cdma_soft must be loaded (guest/check.sh loads them).
-# rdma_zcopy is loaded with modprobe when guest/check.sh installed it,
-# else from $KO_DIR (default $REPO), like rdma-loopback.sh, with the
-# parameters $ZCOPY_PARAMS (default "max_ranges=1024 max_buffers=256
-# max_pieces=4096": the
-# tests of the limits make that many mappings, which takes minutes on a
-# debug kernel under TCG at the defaults).  An rdma_zcopy already loaded
+# Usage: usage(), below (the script prints it when called without its
+# arguments).
 # is used as it is: the tests read the limits from the config space.
 set -uo pipefail
+
+usage() {
+	cat >&2 <<'EOF'
+  rdma-vhost.sh COMMAND [ARG...]
+	Load vdpa, vhost_vdpa and rdma_zcopy (those not loaded yet), create
+	the vDPA device rdmaz bound to vhost_vdpa, run COMMAND from $REPO
+	with ZCOPY_DEV=/dev/vhost-vdpa-N and ZCOPY_VDPA=rdmaz in its
+	environment, then delete the device and unload what was loaded
+	here.  COMMAND's stdout is left alone (TAP); the set-up's messages
+	go to stderr.  Exit status: COMMAND's, or 1 when the set-up or the
+	tear-down failed (a "Bail out!" line is then printed on stdout).
+
+cdma_core and cdma_soft must be loaded (guest/check.sh loads them).
+rdma_zcopy is loaded with modprobe when guest/check.sh installed it,
+else from $KO_DIR (default $REPO), like rdma-loopback.sh, with the
+parameters $ZCOPY_PARAMS (default "max_ranges=1024 max_buffers=256
+max_pieces=4096": the
+tests of the limits make that many mappings, which takes minutes on a
+debug kernel under TCG at the defaults).  An rdma_zcopy already loaded
+EOF
+}
 
 REPO=${REPO:-$(cd "$(dirname "$0")/../../../.." && pwd)}
 KO_DIR=${KO_DIR:-$REPO}
@@ -36,7 +43,7 @@ log() { echo "rdma-vhost: $*" >&2; }
 
 case ${1:-} in
 '' | -h | --help)
-	sed -n '8,23s/^# \{0,1\}//p' "$0" >&2
+	usage
 	exit 2 ;;
 esac
 

@@ -57,20 +57,69 @@ step() { # step DESCRIPTION COMMAND...
 	return "$st"
 }
 
+# A distribution guest (L2_ETC set): the package's /etc files in place,
+# systemd-udevd started, the virtio devices present since boot announced
+# again (udevadm trigger): udev loads the drivers by modalias from the
+# module tree (Debian's, with the package installed).  distro.tap: the
+# device is bound to virtio_rdma_remote, by udev alone, and to no other
+# driver; virtio_crypto came after it (softdep).
+dn=0
+dtap=$RESULTS/distro.tap
+dres() { # dres STATUS DESCRIPTION: one result of distro.tap
+	dn=$((dn + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $dn $2"; else echo "not ok $dn $2"; fi >>"$dtap"
+	[ "$1" -eq 0 ] || rc=1
+}
+
+distro_load() {
+	echo "TAP version 13" >"$dtap"
+	$BB mkdir -p /etc/modprobe.d &&
+		$BB cp "$L2_ETC"/modprobe.d/* /etc/modprobe.d/
+	dres $? "the package's modprobe.d file in /etc/modprobe.d"
+	[ ! -e /sys/module/virtio_rdma_remote ] && [ ! -e /sys/module/cdma_core ]
+	dres $? "no project module loaded before udev"
+	echo "+ systemd-udevd (uptime $(uptime)s)"
+	/lib/systemd/systemd-udevd --daemon --resolve-names=never
+	/bin/udevadm trigger --action=add --subsystem-match=virtio &&
+		/bin/udevadm settle --timeout=300
+	dres $? "systemd-udevd ran, virtio devices triggered and settled"
+	echo "+ settled (uptime $(uptime)s)"
+	dev="" drv=none
+	for d in /sys/bus/virtio/devices/*; do
+		[ "$($BB printf %d "$($BB cat "$d/device")")" -eq "$VRR_DEVICE_ID" ] ||
+			continue
+		dev=$d
+		[ ! -e "$d/driver" ] || drv=$($BB basename "$($BB readlink "$d/driver")")
+	done
+	echo "device ${dev:-none}: driver $drv; modules: $($BB cut -d ' ' -f 1 /proc/modules | $BB tr '\n' ' ')"
+	[ "$drv" = virtio_rdma_remote ]
+	dres $? "udev loaded virtio_rdma_remote for the device and it bound it (driver: $drv)"
+	[ -e /sys/module/virtio_crypto ] && [ "$drv" != virtio_crypto ]
+	dres $? "virtio_crypto was loaded after it and did not take the device"
+	echo "1..$dn" >>"$dtap"
+	$BB kill "$($BB pidof systemd-udevd)" 2>/dev/null
+	[ "$drv" = virtio_rdma_remote ]
+}
+
 echo "TAP version 13" >"$RESULTS/modules.tap"
 loaded=""
 ok=1
-for m in $MODS; do
-	args=""
-	[ "$m" != virtio_rdma_remote ] || args="device_id=$VRR_DEVICE_ID"
-	# shellcheck disable=SC2086 # no parameter or one
-	if step "insmod $m $args" $BB insmod "$KO_DIR/drivers/$m/$m.ko" $args; then
-		loaded="$m $loaded"
-	else
-		ok=0
-		break
-	fi
-done
+if [ -n "${L2_ETC:-}" ]; then
+	distro_load || ok=0
+	loaded="virtio_crypto virtio_rdma_remote cdma_core"
+else
+	for m in $MODS; do
+		args=""
+		[ "$m" != virtio_rdma_remote ] || args="device_id=$VRR_DEVICE_ID"
+		# shellcheck disable=SC2086 # no parameter or one
+		if step "insmod $m $args" $BB insmod "$KO_DIR/drivers/$m/$m.ko" $args; then
+			loaded="$m $loaded"
+		else
+			ok=0
+			break
+		fi
+	done
+fi
 
 # The device as the admin guide's -device presents it: its ID, F_IDENTITY
 # (bit 63) and, with iommu_platform=on, VIRTIO_F_ACCESS_PLATFORM (bit 33)

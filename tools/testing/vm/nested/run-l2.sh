@@ -13,7 +13,12 @@
 # to 256 MiB.
 #
 #   nested/run-l2.sh [--timeout SECS] [--suite-timeout SECS] [--mem SIZE]
-#                    [--smp N] [--cpu MODEL]
+#                    [--smp N] [--cpu MODEL] [--viommu]
+#
+# --viommu: L2 on the guide's machine type (q35) with a virtual IOMMU
+# (intel-iommu in caching mode, so that QEMU sees every mapping the guest
+# makes, and intel_iommu=on in L2): the device is given IOVAs, which
+# QEMU's vhost-vdpa passes to rdma_zcopy as IOTLB updates.
 #
 # Stdout: the TAP of L2's suite (L2's cdma-guest.tap), then "Bail out!"
 # when L2 did not end normally (timeout, panic, QEMU failure).  Everything
@@ -38,9 +43,10 @@ set -uo pipefail
 VM=$REPO/tools/testing/vm
 L2RES=$RESULTS/l2
 
-timeout=780 suite_timeout=600 mem=1G smp=1 cpu=qemu64
+timeout=780 suite_timeout=600 mem=1G smp=1 cpu=qemu64 viommu=""
 while [ $# -gt 0 ]; do
 	case $1 in
+	--viommu) viommu=1 ;;
 	--timeout) timeout=${2:?}; shift ;;
 	--suite-timeout) suite_timeout=${2:?}; shift ;;
 	--mem) mem=${2:?}; shift ;;
@@ -119,13 +125,25 @@ g_obj=$(sed "s/,size=[^,]*/,size=$mem/" <<<"$g_obj") # size=4G: L2's -m
 g_backend=$(tr ',' '\n' <<<"$g_machine" | grep '^memory-backend=')
 g_dev=${g_dev//\/dev\/vhost-vdpa-0/$ZCOPY_DEV}
 log "the guide's -object $g_obj -machine $g_backend -device $g_dev"
+iommu=()
+if [ -n "$viommu" ]; then
+	iommu=(--qemu-arg -machine --qemu-arg "${g_machine%%,*}"
+		--qemu-arg -device --qemu-arg "intel-iommu,caching-mode=on"
+		--append "intel_iommu=on iommu.passthrough=0")
+	log "with a virtual IOMMU: ${iommu[*]}"
+fi
 
 total0=$(counter swapped_pages_total) copied0=$(counter payload_copied_bytes)
 log "booting L2 with $ZCOPY_DEV, virtio ID $id (timeout ${timeout}s, $mem, $smp CPU, -cpu $cpu)"
 start=$(date +%s)
 # tsc=reliable: no clocksource watchdog, which nested TCG's stalls would
 # trip (falling back to the HPET makes every clock read an MMIO exit).
-KVER=$(uname -r) "$VM/run-vm.sh" --env nested-l2 \
+# A distribution guest (L2_MODDIR, L2_ETC from check.sh): Debian's module
+# tree with the package installed, and its /etc; udev loads the drivers.
+distro=()
+[ -z "${L2_MODDIR:-}" ] ||
+	distro=(--moddir "$L2_MODDIR" --setenv "L2_ETC=${L2_ETC:?}")
+KVER=$(uname -r) "$VM/run-vm.sh" --env nested-l2 "${distro[@]}" \
 	--script "$VM/nested/l2-guest.sh" --results "$L2RES" \
 	--timeout "$timeout" --boot-timeout 180 --mem "$mem" \
 	--append tsc=reliable \
@@ -133,7 +151,7 @@ KVER=$(uname -r) "$VM/run-vm.sh" --env nested-l2 \
 	--qemu-arg -smp --qemu-arg "$smp" --qemu-arg -cpu --qemu-arg "$cpu" \
 	--qemu-arg -object --qemu-arg "$g_obj" \
 	--qemu-arg -machine --qemu-arg "$g_backend" \
-	--qemu-arg -device --qemu-arg "$g_dev" >&2
+	"${iommu[@]}" --qemu-arg -device --qemu-arg "$g_dev" >&2
 rc=$?
 echo "$rc" >"$L2RES/run-vm.status"
 log "L2 ended after $(($(date +%s) - start))s, run-vm.sh status $rc"
