@@ -76,7 +76,13 @@ ok $? "udev loaded the driver of $alias: virtio_rdma_remote bound it" \
 compgen -G "$d/misc/cdma*" >/dev/null
 ok $? "the device has its /dev/cdmaN"
 
-[ -e /sys/module/virtio_crypto ] && [ "$drv" != virtio_crypto ]
-ok $? "virtio_crypto was loaded after it (softdep), and left the device alone"
+if modinfo virtio_crypto >/dev/null 2>&1; then
+	[ -e /sys/module/virtio_crypto ] && [ "$drv" != virtio_crypto ]
+	ok $? "virtio_crypto was loaded after it (softdep), and left the device alone"
+else
+	# The debug kernel has no modules but the project's.
+	n=$((n + 1))
+	echo "ok $n # SKIP virtio_crypto is not a module of this kernel"
+fi
 
 [ "$failed" -eq 0 ]
