@@ -9,8 +9,6 @@
  * native and the guest device behave the same by construction.
  */
 
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/cdma_core.h>
 #include <linux/fs.h>
 #include <linux/idr.h>

@@ -5,6 +5,8 @@
  * Module set-up, limits and engine contexts.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -135,7 +137,7 @@ static int __init cdma_soft_init(void)
 	    !cdma_max_buffers || cdma_max_buffers > (1U << 20) ||
 	    !cdma_max_inflight || cdma_max_inflight > (1U << 16) ||
 	    !cdma_max_exports || cdma_max_exports > U16_MAX) {
-		pr_err("cdma_soft: module parameter out of range\n");
+		pr_err("module parameter out of range\n");
 		return -EINVAL;
 	}
 

@@ -20,22 +20,11 @@
 
 #include <linux/cdma_core.h>
 #include <linux/interval_tree.h>
-#include <linux/interval_tree_generic.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
 #include "rdma_zcopy.h"
-
-/*
- * The tree's functions, as lib/interval_tree.c has them: that file is only
- * built when some driver of the kernel selects CONFIG_INTERVAL_TREE.
- */
-#define RZ_IT_START(n)	((n)->start)
-#define RZ_IT_LAST(n)	((n)->last)
-INTERVAL_TREE_DEFINE(struct interval_tree_node, rb, unsigned long,
-		     __subtree_last, RZ_IT_START, RZ_IT_LAST, static inline,
-		     rz_it)
 
 /*
  * &cdma_buf_import release callback: from an engine channel worker, from
@@ -54,7 +43,7 @@ static void rz_ranges_unlink(struct rz_dev *rz, struct rz_buf *buf,
 			     unsigned int nr)
 {
 	while (nr--)
-		rz_it_remove(&buf->ranges[nr], &rz->ranges);
+		interval_tree_remove(&buf->ranges[nr], &rz->ranges);
 }
 
 /*
@@ -88,11 +77,11 @@ static u32 rz_ranges_link(struct rz_dev *rz, struct rz_buf *buf, u64 size,
 		struct interval_tree_node *it = &buf->ranges[i];
 
 		if (rz_vqs_overlap(rz, it->start, it->last) ||
-		    rz_it_iter_first(&rz->ranges, it->start, it->last)) {
+		    interval_tree_iter_first(&rz->ranges, it->start, it->last)) {
 			rz_ranges_unlink(rz, buf, i);
 			return VIRTIO_RDMA_REMOTE_S_INVAL;
 		}
-		rz_it_insert(it, &rz->ranges);
+		interval_tree_insert(it, &rz->ranges);
 	}
 	return VIRTIO_RDMA_REMOTE_S_OK;
 }
@@ -297,5 +286,7 @@ u32 rz_buf_free(struct rz_dev *rz, struct rz_session *s, u32 handle)
  */
 bool rz_range_is_buffer(struct rz_dev *rz, u64 iova, u64 len)
 {
-	return rz_it_iter_first(&rz->ranges, iova, iova + len - 1);
+	lockdep_assert_held(&rz->lock);
+
+	return interval_tree_iter_first(&rz->ranges, iova, iova + len - 1);
 }

@@ -102,12 +102,14 @@ bool rz_deliver_events(struct rz_dev *rz, unsigned int budget)
 	unsigned int n;
 	u32 len;
 
+	lockdep_assert_held(&rz->lock);
+
 	for (n = 0; n < budget; n++) {
 		x = rz_events_first(rz);
-		if (!x || rz_vq_pop(rz, vq, c))
+		if (!x || rz_vq_getdesc(rz, vq, c))
 			break;
 		len = rz_event_write(rz, c, x);
-		rz_vq_push(rz, vq, c->head, len);
+		rz_vq_complete(rz, vq, c->head, len);
 		if (!len)
 			continue;
 
@@ -132,6 +134,8 @@ void rz_events_drop(struct rz_dev *rz, struct rz_session *s)
 {
 	struct rz_xfer *x, *tmp;
 	LIST_HEAD(drop);
+
+	lockdep_assert_held(&rz->lock);
 
 	spin_lock(&rz->ev_lock);
 	list_for_each_entry_safe(x, tmp, &rz->events, link)

@@ -33,6 +33,8 @@ int rz_iotlb_init_pt(struct rz_dev *rz)
 {
 	int ret;
 
+	lockdep_assert_held(&rz->iommu_lock);
+
 	vhost_iotlb_reset(&rz->iotlb);
 	ret = vhost_iotlb_add_range(&rz->iotlb, 0, ULONG_MAX, 0, VHOST_MAP_RW);
 	if (ret)

@@ -4,6 +4,8 @@
  * device: creation, the worker that processes its queues, and release.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -242,13 +244,13 @@ static int __init rz_init(void)
 	    !max_sessions || max_sessions > RZ_MAX_SESSIONS ||
 	    !max_ranges || max_ranges > RZ_MAX_RANGES ||
 	    !max_pieces || max_pieces > RZ_SWAP_MAX_PIECES) {
-		pr_err("rdma_zcopy: module parameter out of range\n");
+		pr_err("module parameter out of range\n");
 		return -EINVAL;
 	}
 
 	rz_engine = cdma_engine_get(engine);
 	if (!rz_engine) {
-		pr_err("rdma_zcopy: no cDMA engine%s%s registered (load cdma_soft or a hardware engine's driver first)\n",
+		pr_err("no cDMA engine%s%s registered (load cdma_soft or a hardware engine's driver first)\n",
 		       engine ? " " : "", engine ?: "");
 		return -ENODEV;
 	}

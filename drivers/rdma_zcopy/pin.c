@@ -71,6 +71,8 @@ int rz_pages_get(struct rz_dev *rz, u64 iova, u64 len, struct page **pages)
 	u64 addr, n;
 	int ret;
 
+	lockdep_assert_held(&rz->lock);
+
 	while (len) {
 		ret = rz_translate(rz, iova, len, VHOST_MAP_RW, &addr, &n);
 		if (ret)

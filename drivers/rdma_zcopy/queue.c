@@ -269,10 +269,12 @@ bool rz_process_requests(struct rz_dev *rz, unsigned int budget)
 	struct rz_chain *c = &rz->chain;
 	unsigned int n;
 
+	lockdep_assert_held(&rz->lock);
+
 	for (n = 0; n < budget; n++) {
-		if (rz_vq_pop(rz, vq, c))
+		if (rz_vq_getdesc(rz, vq, c))
 			break;
-		rz_vq_push(rz, vq, c->head, rz_request(rz, c));
+		rz_vq_complete(rz, vq, c->head, rz_request(rz, c));
 	}
 	if (n)
 		rz_vq_notify(rz, vq);

@@ -137,6 +137,9 @@ struct rz_limits {
  * @generation: configuration generation, bumped on reset
  * @running: DRIVER_OK set and not suspended
  * @mode: address mode, chosen at DRIVER_OK
+ * @rings_by_kernel: since the last reset, a driver asked for the rings'
+ *	alignment (&vdpa_config_ops.get_vq_align): a virtio driver in the
+ *	kernel allocates them (virtio_vdpa); vhost_vdpa never asks
  * @mm: address space bound with bind_mm (holds an mmgrab reference)
  * @iommu_lock: protects @iotlb and @iotlb_pt
  * @iotlb: IOVA -> PA or VA translations
@@ -172,6 +175,7 @@ struct rz_dev {
 	u32 generation;
 	bool running;
 	enum rz_mode mode;
+	bool rings_by_kernel;
 	struct mm_struct *mm;
 	spinlock_t iommu_lock; /* see above */
 	struct vhost_iotlb iotlb;
@@ -289,8 +293,8 @@ int rz_iotlb_init_pt(struct rz_dev *rz);
 /* ring.c: split virtqueue, device side */
 void rz_vq_reset(struct rz_vq *vq);
 void rz_vq_start(struct rz_vq *vq);
-int rz_vq_pop(struct rz_dev *rz, struct rz_vq *vq, struct rz_chain *c);
-void rz_vq_push(struct rz_dev *rz, struct rz_vq *vq, u16 head, u32 len);
+int rz_vq_getdesc(struct rz_dev *rz, struct rz_vq *vq, struct rz_chain *c);
+void rz_vq_complete(struct rz_dev *rz, struct rz_vq *vq, u16 head, u32 len);
 void rz_vq_notify(struct rz_dev *rz, struct rz_vq *vq);
 void rz_vq_break(struct rz_dev *rz, struct rz_vq *vq);
 bool rz_vqs_overlap(const struct rz_dev *rz, u64 start, u64 last);

@@ -4,9 +4,12 @@
  *
  * The device offers neither VIRTIO_RING_F_INDIRECT_DESC nor
  * VIRTIO_RING_F_EVENT_IDX nor VIRTIO_F_RING_PACKED, so this is the plain
- * split ring.  Debian's kernels do not build vringh (CONFIG_VHOST_RING is
- * only selected by the vDPA simulators), hence this small implementation
- * over the device's IOTLB accessors.
+ * split ring.  Debian's kernels do not build vringh: CONFIG_VHOST_RING is
+ * only selected by VDPA_SIM, MLX5_VDPA_NET and CAIF_VIRTIO, none of which
+ * Debian enables; hence this small implementation over the device's IOTLB
+ * accessors, on the kernel's own ring layout (<uapi/linux/virtio_ring.h>)
+ * and with vringh's verbs (getdesc, complete, need_notify), so that moving
+ * to vringh_*_iotlb() where CONFIG_VHOST_RING is set is mechanical.
  *
  * Everything in the rings is untrusted: indexes, descriptor ids, lengths,
  * addresses and chain links are checked before use.  A malformed ring
@@ -16,49 +19,36 @@
 
 #include <linux/log2.h>
 #include <linux/overflow.h>
+#include <linux/stddef.h>
+#include <linux/virtio_byteorder.h>
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_ring.h>
 
 #include "rdma_zcopy.h"
 
-/**
- * struct rz_desc - split ring descriptor, little-endian
- * @addr: buffer address
- * @len: buffer length
- * @flags: VRING_DESC_F_*
- * @next: next descriptor when VRING_DESC_F_NEXT
- */
-struct rz_desc {
-	__le64 addr;
-	__le32 len;
-	__le16 flags;
-	__le16 next;
-};
+/* VIRTIO_F_VERSION_1 (required): the rings are little-endian. */
+#define RZ_LE	true
 
-/**
- * struct rz_used_elem - used ring element, little-endian
- * @id: head of the chain
- * @len: bytes written into the chain's device-writable part
+/*
+ * Sizes of the three areas of a split ring of @num entries; the driver and
+ * device areas end with the used_event and avail_event fields (2 bytes),
+ * unused here (no VIRTIO_RING_F_EVENT_IDX) but part of the areas.
  */
-struct rz_used_elem {
-	__le32 id;
-	__le32 len;
-};
-
-/* Sizes of the three areas (split ring, no event index fields used) */
 static u64 rz_desc_size(u32 num)
 {
-	return (u64)num * sizeof(struct rz_desc);
+	return (u64)num * sizeof(struct vring_desc);
 }
 
 static u64 rz_avail_size(u32 num)
 {
-	return 6 + 2 * (u64)num;
+	return offsetof(struct vring_avail, ring) +
+	       (u64)num * sizeof(__virtio16) + sizeof(__virtio16);
 }
 
 static u64 rz_used_size(u32 num)
 {
-	return 6 + (u64)num * sizeof(struct rz_used_elem);
+	return offsetof(struct vring_used, ring) +
+	       (u64)num * sizeof(struct vring_used_elem) + sizeof(__virtio16);
 }
 
 /**
@@ -107,6 +97,8 @@ static bool rz_vq_sane(const struct rz_vq *vq)
  */
 void rz_vq_break(struct rz_dev *rz, struct rz_vq *vq)
 {
+	lockdep_assert_held(&rz->lock);
+
 	if (vq->broken)
 		return;
 	vq->broken = true;
@@ -119,12 +111,12 @@ void rz_vq_break(struct rz_dev *rz, struct rz_vq *vq)
 }
 
 /* Record one descriptor; readable ones must precede writable ones. */
-static int rz_chain_add(struct rz_chain *c, const struct rz_desc *d)
+static int rz_chain_add(struct rz_chain *c, const struct vring_desc *d)
 {
-	u16 flags = le16_to_cpu(d->flags);
+	u16 flags = __virtio16_to_cpu(RZ_LE, d->flags);
 	struct rz_seg seg = {
-		.addr = le64_to_cpu(d->addr),
-		.len = le32_to_cpu(d->len),
+		.addr = __virtio64_to_cpu(RZ_LE, d->addr),
+		.len = __virtio32_to_cpu(RZ_LE, d->len),
 	};
 	u64 end;
 
@@ -145,7 +137,8 @@ static int rz_chain_add(struct rz_chain *c, const struct rz_desc *d)
 }
 
 /**
- * rz_vq_pop() - take the next available descriptor chain
+ * rz_vq_getdesc() - take the next available descriptor chain (as
+ *	vringh_getdesc_iotlb())
  * @rz: the device
  * @vq: the queue
  * @c: out: the chain
@@ -153,16 +146,19 @@ static int rz_chain_add(struct rz_chain *c, const struct rz_desc *d)
  * Return: 0, -ENOENT when the queue is empty, not ready or broken, or -EIO
  * when the ring is malformed (the queue is then broken).
  */
-int rz_vq_pop(struct rz_dev *rz, struct rz_vq *vq, struct rz_chain *c)
+int rz_vq_getdesc(struct rz_dev *rz, struct rz_vq *vq, struct rz_chain *c)
 {
 	unsigned int count = 0;
 	u16 avail_idx, head, i;
-	struct rz_desc d;
+	struct vring_desc d;
+
+	lockdep_assert_held(&rz->lock);
 
 	if (!vq->ready || vq->broken)
 		return -ENOENT;
 	if (!rz_vq_sane(vq) ||
-	    rz_mem_read16(rz, vq->driver_addr + 2, &avail_idx))
+	    rz_mem_read16(rz, vq->driver_addr +
+			  offsetof(struct vring_avail, idx), &avail_idx))
 		goto broken;
 	if (avail_idx == vq->last_avail_idx)
 		return -ENOENT;
@@ -170,8 +166,9 @@ int rz_vq_pop(struct rz_dev *rz, struct rz_vq *vq, struct rz_chain *c)
 		goto broken;
 	/* Read the ring entry and descriptors after the index (virtio_rmb). */
 	smp_rmb();
-	if (rz_mem_read16(rz, vq->driver_addr + 4 +
-			  2 * (u64)(vq->last_avail_idx & (vq->num - 1)),
+	if (rz_mem_read16(rz, vq->driver_addr +
+			  offsetof(struct vring_avail, ring) + sizeof(__virtio16) *
+			  (u64)(vq->last_avail_idx & (vq->num - 1)),
 			  &head) || head >= vq->num)
 		goto broken;
 
@@ -180,7 +177,7 @@ int rz_vq_pop(struct rz_dev *rz, struct rz_vq *vq, struct rz_chain *c)
 	c->nin = 0;
 	c->out_len = 0;
 	c->in_len = 0;
-	for (i = head;; i = le16_to_cpu(d.next)) {
+	for (i = head;; i = __virtio16_to_cpu(RZ_LE, d.next)) {
 		/* More descriptors than the ring holds: a loop. */
 		if (i >= vq->num || ++count > vq->num)
 			goto broken;
@@ -188,7 +185,7 @@ int rz_vq_pop(struct rz_dev *rz, struct rz_vq *vq, struct rz_chain *c)
 				sizeof(d)) ||
 		    rz_chain_add(c, &d))
 			goto broken;
-		if (!(le16_to_cpu(d.flags) & VRING_DESC_F_NEXT))
+		if (!(__virtio16_to_cpu(RZ_LE, d.flags) & VRING_DESC_F_NEXT))
 			break;
 	}
 	vq->last_avail_idx++;
@@ -200,27 +197,31 @@ broken:
 }
 
 /**
- * rz_vq_push() - return a chain to the driver through the used ring
+ * rz_vq_complete() - return a chain to the driver through the used ring
+ *	(as vringh_complete_iotlb())
  * @rz: the device
  * @vq: the queue
  * @head: the chain's head
  * @len: bytes written into its device-writable part
  */
-void rz_vq_push(struct rz_dev *rz, struct rz_vq *vq, u16 head, u32 len)
+void rz_vq_complete(struct rz_dev *rz, struct rz_vq *vq, u16 head, u32 len)
 {
-	struct rz_used_elem e = {
-		.id = cpu_to_le32(head),
-		.len = cpu_to_le32(len),
+	struct vring_used_elem e = {
+		.id = __cpu_to_virtio32(RZ_LE, head),
+		.len = __cpu_to_virtio32(RZ_LE, len),
 	};
 
+	lockdep_assert_held(&rz->lock);
 	if (vq->broken)
 		return;
-	if (rz_mem_write(rz, vq->device_addr + 4 + sizeof(e) *
+	if (rz_mem_write(rz, vq->device_addr +
+			 offsetof(struct vring_used, ring) + sizeof(e) *
 			 (u64)(vq->used_idx & (vq->num - 1)), &e, sizeof(e)))
 		goto broken;
 	/* The element before the index that publishes it (virtio_wmb). */
 	smp_wmb();
-	if (rz_mem_write16(rz, vq->device_addr + 2, vq->used_idx + 1))
+	if (rz_mem_write16(rz, vq->device_addr +
+			   offsetof(struct vring_used, idx), vq->used_idx + 1))
 		goto broken;
 	vq->used_idx++;
 	return;
@@ -229,23 +230,32 @@ broken:
 	rz_vq_break(rz, vq);
 }
 
+/* Does the driver want an interrupt (as vringh_need_notify_iotlb())? */
+static bool rz_vq_need_notify(struct rz_dev *rz, struct rz_vq *vq)
+{
+	u16 flags;
+
+	if (vq->broken || !vq->cb.callback)
+		return false;
+	/* Used index visible before the driver's flag is read (virtio_mb). */
+	smp_mb();
+	return rz_mem_read16(rz, vq->driver_addr +
+			     offsetof(struct vring_avail, flags), &flags) ||
+	       !(flags & VRING_AVAIL_F_NO_INTERRUPT);
+}
+
 /**
  * rz_vq_notify() - signal used buffers unless the driver suppressed it
+ *	(as vringh_notify() after vringh_need_notify_iotlb())
  * @rz: the device
  * @vq: the queue
  */
 void rz_vq_notify(struct rz_dev *rz, struct rz_vq *vq)
 {
-	u16 flags;
+	lockdep_assert_held(&rz->lock);
 
-	if (vq->broken || !vq->cb.callback)
-		return;
-	/* Used index visible before the driver's flag is read (virtio_mb). */
-	smp_mb();
-	if (!rz_mem_read16(rz, vq->driver_addr, &flags) &&
-	    (flags & VRING_AVAIL_F_NO_INTERRUPT))
-		return;
-	vq->cb.callback(vq->cb.private);
+	if (rz_vq_need_notify(rz, vq))
+		vq->cb.callback(vq->cb.private);
 }
 
 /* [start, last] against [base, base + size - 1]; size >= 1, no wrap */
@@ -301,6 +311,8 @@ int rz_chain_pull(struct rz_dev *rz, const struct rz_chain *c, u64 *pos,
 	unsigned int i;
 	int ret;
 
+	lockdep_assert_held(&rz->lock);
+
 	for (i = 0; i < c->nout && len; i++) {
 		size_t n;
 
@@ -335,6 +347,8 @@ int rz_chain_push(struct rz_dev *rz, const struct rz_chain *c,
 {
 	unsigned int i;
 	int ret;
+
+	lockdep_assert_held(&rz->lock);
 
 	if (c->in_len < len)
 		return -EINVAL;

@@ -23,6 +23,8 @@
  */
 struct rz_session *rz_session_find(struct rz_dev *rz, u32 id)
 {
+	lockdep_assert_held(&rz->lock);
+
 	return id ? xa_load(&rz->sessions, id) : NULL;
 }
 
@@ -37,6 +39,8 @@ u32 rz_session_open(struct rz_dev *rz, u32 *id)
 {
 	struct rz_session *s;
 	int ret;
+
+	lockdep_assert_held(&rz->lock);
 
 	if (rz->nr_sessions >= rz->limits.max_sessions)
 		return VIRTIO_RDMA_REMOTE_S_NOSPC;
@@ -81,6 +85,8 @@ void rz_session_close(struct rz_dev *rz, struct rz_session *s)
 	struct rz_buf *buf;
 	unsigned long handle;
 
+	lockdep_assert_held(&rz->lock);
+
 	xa_erase(&rz->sessions, s->id);
 	rz->nr_sessions--;
 
@@ -100,6 +106,8 @@ void rz_sessions_destroy(struct rz_dev *rz)
 {
 	struct rz_session *s;
 	unsigned long id;
+
+	lockdep_assert_held(&rz->lock);
 
 	xa_for_each(&rz->sessions, id, s)
 		rz_session_close(rz, s);

@@ -22,6 +22,8 @@
  * that adopts the mm for the call.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cdma_engine.h>
 #include <linux/falloc.h>
 #include <linux/file.h>
@@ -248,7 +250,7 @@ static void rz_piece_restore(struct rz_piece *pc)
 	addr = vm_mmap(pc->file, pc->va, pc->len, pc->prot,
 		       MAP_SHARED | MAP_FIXED, (u64)pc->pgoff << PAGE_SHIFT);
 	if (addr != pc->va) {
-		pr_warn_ratelimited("rdma_zcopy: guest RAM at %#lx not restored (%ld), zero pages mapped\n",
+		pr_warn_ratelimited("guest RAM at %#lx not restored (%ld), zero pages mapped\n",
 				    pc->va, (long)addr);
 		addr = vm_mmap(NULL, pc->va, pc->len, pc->prot,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
@@ -362,6 +364,8 @@ int rz_swap_in(struct rz_dev *rz, struct cdma_ctx *ctx, u32 handle,
 	unsigned int count;
 	struct rz_swap *sw;
 	int ret;
+
+	lockdep_assert_held(&rz->lock);
 
 	if (!rz->mm)
 		return -ESRCH;

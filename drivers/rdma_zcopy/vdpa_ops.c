@@ -32,6 +32,8 @@ void rz_device_reset(struct rz_dev *rz)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&rz->lock);
+
 	rz_sessions_destroy(rz);
 	rz_events_drop(rz, NULL);
 	for (i = 0; i < ARRAY_SIZE(rz->vqs); i++)
@@ -39,6 +41,7 @@ void rz_device_reset(struct rz_dev *rz)
 	memset(&rz->config_cb, 0, sizeof(rz->config_cb));
 	rz->running = false;
 	rz->mode = RZ_MODE_NONE;
+	rz->rings_by_kernel = false;
 	rz->features = 0;
 	WRITE_ONCE(rz->status, 0);
 	WRITE_ONCE(rz->generation, rz->generation + 1);
@@ -169,8 +172,18 @@ static u16 rz_get_vq_size(struct vdpa_device *vdpa, u16 idx)
 }
 #endif
 
+/*
+ * Only a driver that allocates the rings itself asks: a virtio driver of
+ * this kernel through virtio_vdpa's find_vqs(), never vhost_vdpa, whose
+ * user gives ring addresses of its own.  rz_pick_mode() relies on it.
+ */
 static u32 rz_get_vq_align(struct vdpa_device *vdpa)
 {
+	struct rz_dev *rz = vdpa_to_rz(vdpa);
+
+	mutex_lock(&rz->lock);
+	rz->rings_by_kernel = true;
+	mutex_unlock(&rz->lock);
 	return RZ_VQ_ALIGN;
 }
 
@@ -186,14 +199,6 @@ static u64 rz_get_backend_features(const struct vdpa_device *vdpa)
 }
 #endif
 
-/* Physical addresses are honoured for this in-kernel driver only. */
-static bool rz_driver_is_virtio_vdpa(struct rz_dev *rz)
-{
-	const struct device_driver *drv = READ_ONCE(rz->vdpa.dev.driver);
-
-	return drv && !strcmp(drv->name, "virtio_vdpa");
-}
-
 static int rz_set_driver_features(struct vdpa_device *vdpa, u64 features)
 {
 	struct rz_dev *rz = vdpa_to_rz(vdpa);
@@ -207,12 +212,6 @@ static int rz_set_driver_features(struct vdpa_device *vdpa, u64 features)
 		/* No legacy interface; memory is reached through the IOTLB. */
 		rz->features = 0;
 		ret = -EINVAL;
-	} else if (!CDMA_HAVE_VDPA_BIND_MM && !rz_driver_is_virtio_vdpa(rz)) {
-		/* No mm can be bound (rz_pick_mode()): refuse the driver now. */
-		dev_warn_ratelimited(&rz->vdpa.dev,
-				     "no vDPA bind_mm in this kernel (6.4+): refusing every driver but virtio_vdpa\n");
-		rz->features = 0;
-		ret = -EOPNOTSUPP;
 	} else {
 		rz->features = features & rz->offered;
 	}
@@ -262,17 +261,18 @@ static u8 rz_get_status(struct vdpa_device *vdpa)
 }
 
 /*
- * How the device interprets IOTLB translations, decided when the driver
- * starts it.  With a bound mm (vhost_vdpa) they are VMM virtual addresses.
- * Physical addresses are only honoured for the in-kernel virtio_vdpa
- * driver: a vhost-vdpa user that did not bind its mm must not reach host
- * physical memory through the default identity mapping.
+ * How the device interprets IOTLB translations, decided by its state when
+ * the driver starts it.  With a bound mm (vhost_vdpa's owner, 6.4+) they
+ * are VMM virtual addresses.  Physical addresses are only honoured when a
+ * driver of this kernel allocated the rings (@rings_by_kernel): a
+ * vhost-vdpa user without a bound mm (a kernel before 6.4) must not reach
+ * host physical memory through the default identity mapping.
  */
 static enum rz_mode rz_pick_mode(struct rz_dev *rz)
 {
 	if (rz->mm)
 		return RZ_MODE_VA;
-	if (rz_driver_is_virtio_vdpa(rz))
+	if (rz->rings_by_kernel)
 		return RZ_MODE_PA;
 	dev_warn(&rz->vdpa.dev,
 		 "no address space bound and no in-kernel driver: queues are not processed\n");

@@ -37,7 +37,9 @@ struct fake_buf {
 	u8 *data;
 };
 
-/* The fake's state of a request, in its &cdma_req.engine_priv. */
+/* A transfer being run by the fake (a work item is too large, with
+ * lockdep, for &cdma_req.engine_priv: the fake allocates it).
+ */
 struct fake_req {
 	struct work_struct work;
 	struct cdma_req *req;
@@ -165,6 +167,7 @@ static void fake_xfer_work(struct work_struct *work)
 	struct fake_buf *d = xa_load(&fr->ctx->bufs, x->dst_handle);
 
 	memcpy(d->data + x->dst_offset, s->data + x->src_offset, x->length);
+	kfree(fr);
 	req->status = 0;
 	req->bytes = x->length;
 	req->done(req);
@@ -173,12 +176,11 @@ static void fake_xfer_work(struct work_struct *work)
 /* Local transfers only, checked here; the copy runs in a work item. */
 static int fake_submit(struct cdma_ctx *c, struct cdma_req *req)
 {
-	struct fake_req *fr = (struct fake_req *)req->engine_priv;
 	const struct cdma_xfer *x = &req->xfer;
 	struct fake_ctx *ctx = to_fake(c);
 	struct fake_buf *s, *d;
+	struct fake_req *fr;
 
-	BUILD_BUG_ON(sizeof(*fr) > sizeof(req->engine_priv));
 	if (x->dir != CDMA_XFER_LOCAL)
 		return -EOPNOTSUPP;
 	s = xa_load(&ctx->bufs, x->src_handle);
@@ -188,6 +190,9 @@ static int fake_submit(struct cdma_ctx *c, struct cdma_req *req)
 	if (x->src_offset > s->size || x->length > s->size - x->src_offset ||
 	    x->dst_offset > d->size || x->length > d->size - x->dst_offset)
 		return -ERANGE;
+	fr = kzalloc(sizeof(*fr), GFP_KERNEL);
+	if (!fr)
+		return -ENOMEM;
 	fr->req = req;
 	fr->ctx = ctx;
 	INIT_WORK(&fr->work, fake_xfer_work);
