@@ -62,7 +62,8 @@ double bench_rate(struct bench_dev *d, const struct bench_opts *o,
 
 	/* A fresh pattern the timed transfers must have copied. */
 	if (verify) {
-		cdma_pattern_fill(d->src->addr, size, size ^ d->target);
+		cdma_pattern_fill(CDMA_PATTERN_XORSHIFT, size ^ d->target,
+				  d->src->addr, size, 0);
 		memset(d->dst->addr, 0, size);
 	}
 	/* Warm-up, untimed, where one transfer is short. */

@@ -132,7 +132,8 @@ int main(int argc, char **argv)
 		double mbps;
 		int ok;
 
-		cdma_pattern_fill(src->addr, size, size);
+		cdma_pattern_fill(CDMA_PATTERN_XORSHIFT, size, src->addr,
+				  size, 0);
 		memset(dst->addr, 0, size);
 		t0 = now_ns();
 		do {
@@ -150,7 +151,8 @@ int main(int argc, char **argv)
 		/* The timed transfers copied the source ... */
 		ok = !memcmp(src->addr, dst->addr, size);
 		/* ... and so does one more, onto a cleared destination. */
-		cdma_pattern_fill(src->addr, size, size + 1);
+		cdma_pattern_fill(CDMA_PATTERN_XORSHIFT, size + 1, src->addr,
+				  size, 0);
 		memset(dst->addr, 0, size);
 		r = cdma_copy(dst, 0, src, 0, size);
 		if (r) {

@@ -20,10 +20,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-/* Helpers of the cdma_test suite; not all of them are used here. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#include "cdma_helpers.h"
+#include "cdma_fixture.h"
 #include "harness_args.h"
 
 static const char *xc_path[2] = { NULL, NULL };
@@ -94,20 +91,8 @@ static size_t xc_size(const struct cdma_info info[2], size_t want)
 static int xc_async(int fd, __u32 dir, __u32 handle, __u64 off, __u64 gaddr,
 		    __u64 key, __u64 len, __u64 cookie)
 {
-	struct cdma_xfer x = {
-		.dir = dir, .flags = CDMA_XFER_F_ASYNC,
-		.global_addr = gaddr, .key = key, .length = len,
-		.cookie = cookie,
-	};
-
-	if (dir == CDMA_XFER_TO_GLOBAL) {
-		x.src_handle = handle;
-		x.src_offset = off;
-	} else {
-		x.dst_handle = handle;
-		x.dst_offset = off;
-	}
-	return cd_submit(fd, &x);
+	return cd_global(fd, dir, CDMA_XFER_F_ASYNC, handle, off, gaddr, key,
+			 len, cookie);
 }
 
 /* Synchronous writes and reads of the whole buffer and of odd pieces. */
@@ -529,5 +514,3 @@ int main(int argc, char **argv)
 	atexit(xc_print_run);
 	return test_harness_run(ac, av);
 }
-
-#pragma GCC diagnostic pop

@@ -38,6 +38,8 @@
 
 #include <linux/cdma.h>
 
+#include "pattern.h"
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_BUFS	16
 #define MAX_SIZE	(64U << 10)	/* buffers the fuzzer keeps small */
@@ -64,14 +66,13 @@ struct fz {
 	unsigned long calls, ok, bad;
 };
 
+/* splitmix64 */
 static uint64_t rnd(struct fz *z)
 {
-	/* splitmix64 */
-	uint64_t x = (z->rnd += 0x9e3779b97f4a7c15ULL);
+	uint64_t x = z->rnd;
 
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
+	z->rnd += 0x9e3779b97f4a7c15ULL;
+	return cdma_mix64(x);
 }
 
 /* 0 .. n - 1 (0 for n == 0). */

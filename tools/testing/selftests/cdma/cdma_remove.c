@@ -29,14 +29,12 @@
 #include <stdbool.h>
 
 /*
- * Helpers of the cdma_test suite; not all of them are used here.  The
- * harness's setjmp() in the test wrappers makes GCC see "clobbered"
+ * The harness's setjmp() in the test wrappers makes GCC see "clobbered"
  * variables when a small test body is inlined into them: false positives.
  */
 #pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
 #pragma GCC diagnostic ignored "-Wclobbered"
-#include "cdma_helpers.h"
+#include "cdma_fixture.h"
 #include "harness_args.h"
 
 extern char **environ;

@@ -20,7 +20,7 @@
  * defines non-static functions, so the suite must be one translation
  * unit: the test files below are included, not linked.
  */
-#include "cdma_helpers.h"
+#include "cdma_fixture.h"
 #include "harness_args.h"
 
 #include "test_info.c"

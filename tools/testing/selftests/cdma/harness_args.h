@@ -4,7 +4,8 @@
  * (each with an argument) are taken out, everything else goes to the
  * kselftest harness (test_harness_run()).
  *
- * Everything here is static: each program is one translation unit.
+ * Everything here is static: each program includes it in the file that
+ * runs the harness.
  */
 #ifndef CDMA_HARNESS_ARGS_H
 #define CDMA_HARNESS_ARGS_H

@@ -26,11 +26,7 @@
  * Exit status: 0, 1 when a set-up or an allocation failed.
  */
 
-/* A header of static helpers, most of which this program does not use. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
 #include "vmm_virtio.h"
-#pragma GCC diagnostic pop
 
 #define ZC_DATA_MAX	(32 * ZC_MiB)	/* inside RAM region 0 */
 

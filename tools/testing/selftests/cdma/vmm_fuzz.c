@@ -27,10 +27,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
 #include "vmm_virtio.h"
-#pragma GCC diagnostic pop
+#include "pattern.h"
 
 #define S_OK		VIRTIO_RDMA_REMOTE_S_OK
 
@@ -45,7 +43,7 @@ static uint64_t rnd_state;
 
 static uint64_t rnd(void)
 {
-	return zc_mix(rnd_state++);
+	return cdma_mix64(rnd_state++);
 }
 
 static unsigned int pick(unsigned int n)

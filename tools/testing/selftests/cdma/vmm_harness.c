@@ -64,6 +64,7 @@
 
 #include "vmm_virtio.h"
 #include "harness_args.h"
+#include "pattern.h"
 
 #define S_OK		VIRTIO_RDMA_REMOTE_S_OK
 #define S_INVAL		VIRTIO_RDMA_REMOTE_S_INVAL
@@ -82,43 +83,12 @@ static const char *zc_dev_path = "/dev/vhost-vdpa-0";
 static uint64_t zc_seed;
 
 /* ------------------------------------------------------------------ */
-/* Data patterns: byte @off of pattern @seed, position-addressable      */
+/* Data patterns                                                      */
 
-static uint64_t zc_word(uint64_t seed, uint64_t i)
+/* Pattern @seed of this run: CDMA_PATTERN_KEYED (pattern.h) of this key. */
+static uint64_t zc_pat_key(uint64_t seed)
 {
-	return zc_mix(zc_seed ^ zc_mix(seed) ^ (i * 0xd6e8feb86659fd93ULL));
-}
-
-static void zc_pat_fill(void *buf, uint64_t len, uint64_t seed, uint64_t off)
-{
-	uint8_t *p = buf;
-	uint64_t i;
-
-	for (i = 0; i < len; i++) {
-		uint64_t o = off + i;
-
-		p[i] = (uint8_t)(zc_word(seed, o >> 3) >> ((o & 7) * 8));
-	}
-}
-
-/* Index of the first byte that differs from the pattern, or -1. */
-static int64_t zc_pat_diff(const void *buf, uint64_t len, uint64_t seed,
-			   uint64_t off)
-{
-	const uint8_t *p = buf;
-	uint64_t i, w = 0, wi = UINT64_MAX;
-
-	for (i = 0; i < len; i++) {
-		uint64_t o = off + i;
-
-		if (o >> 3 != wi) {
-			wi = o >> 3;
-			w = zc_word(seed, wi);
-		}
-		if (p[i] != (uint8_t)(w >> ((o & 7) * 8)))
-			return (int64_t)i;
-	}
-	return -1;
+	return zc_seed ^ cdma_mix64(seed);
 }
 
 static int64_t zc_nonzero(const void *buf, uint64_t len)
@@ -140,7 +110,7 @@ static void zc_gfill(struct zc_vmm *m, uint64_t iova, uint64_t len,
 
 	if (!tmp)
 		abort();
-	zc_pat_fill(tmp, len, seed, 0);
+	cdma_pattern_fill(CDMA_PATTERN_KEYED, zc_pat_key(seed), tmp, len, 0);
 	if (zc_gwrite(m, iova, tmp, len))
 		abort();
 	free(tmp);
@@ -155,7 +125,9 @@ static int64_t zc_gdiff(struct zc_vmm *m, uint64_t iova, uint64_t len,
 
 	if (!tmp)
 		abort();
-	d = zc_gread(m, iova, tmp, len) ? -2 : zc_pat_diff(tmp, len, seed, 0);
+	d = zc_gread(m, iova, tmp, len) ? -2 :
+	    cdma_pattern_check(CDMA_PATTERN_KEYED, zc_pat_key(seed), tmp, len,
+			       0);
 	free(tmp);
 	return d;
 }
@@ -208,7 +180,8 @@ static void zc_bfill(struct zc_vmm *m, const struct zc_range *r,
 
 	if (!tmp)
 		abort();
-	zc_pat_fill(tmp, len, seed, seed_off);
+	cdma_pattern_fill(CDMA_PATTERN_KEYED, zc_pat_key(seed), tmp, len,
+			  seed_off);
 	if (zc_bcopy(m, r, nr, off, tmp, len, true))
 		abort();
 	free(tmp);
@@ -224,7 +197,8 @@ static int64_t zc_bdiff(struct zc_vmm *m, const struct zc_range *r,
 	if (!tmp)
 		abort();
 	d = zc_bcopy(m, r, nr, off, tmp, len, false) ? -2 :
-	    zc_pat_diff(tmp, len, seed, seed_off);
+	    cdma_pattern_check(CDMA_PATTERN_KEYED, zc_pat_key(seed), tmp, len,
+			       seed_off);
 	free(tmp);
 	return d;
 }
