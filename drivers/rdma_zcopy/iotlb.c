@@ -298,7 +298,7 @@ static int rz_mem_copy(struct rz_dev *rz, u64 iova, void *buf, size_t len,
 	u64 addr, n;
 	int ret;
 
-	if (len && rz_range_is_buffer(rz, iova, len))
+	if (rz_payload_stats && len && rz_range_is_buffer(rz, iova, len))
 		atomic64_add(len, &rz_stats.payload_copied_bytes);
 	while (len) {
 		ret = rz_translate(rz, iova, len, perm, &addr, &n);

@@ -41,6 +41,11 @@ static unsigned int max_pieces = 16384;
 module_param(max_pieces, uint, 0444);
 MODULE_PARM_DESC(max_pieces, "Guest RAM pieces swapped into one VMM at a time (each a mapping of the VMM), 1..65536 (default 16384)");
 
+/* Read by iotlb.c and stats.c. */
+bool rz_payload_stats;
+module_param_named(payload_stats, rz_payload_stats, bool, 0444);
+MODULE_PARM_DESC(payload_stats, "Count the buffer bytes the backend copies itself, debugfs payload_copied_bytes (a lookup per guest memory access: for tests; default N)");
+
 static char *engine;
 module_param(engine, charp, 0444);
 MODULE_PARM_DESC(engine, "Name of the cDMA engine serving the devices (default: the first one registered)");

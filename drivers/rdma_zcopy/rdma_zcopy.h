@@ -354,6 +354,8 @@ int rz_swap_init(void);
 void rz_swap_exit(void);
 
 /* stats.c: debugfs counters */
+extern bool rz_payload_stats;
+
 /**
  * struct rz_stats - module-wide counters (debugfs)
  * @payload_copied_bytes: buffer bytes copied by the backend itself

@@ -5,7 +5,9 @@
  * payload_copied_bytes  bytes of buffer memory the backend itself copied
  *                       (a descriptor, request or event placed inside a
  *                       live buffer's guest range); stays 0 when payload
- *                       only moves by the engine, zero-copy
+ *                       only moves by the engine, zero-copy.  Only with
+ *                       payload_stats=1: counting costs an interval-tree
+ *                       lookup per guest memory access
  * buffers               live buffers of every device
  * swapped_pages         guest pages replaced in place by engine pages
  * swapped_pages_total   guest pages ever replaced since the module loaded
@@ -37,9 +39,11 @@ DEFINE_DEBUGFS_ATTRIBUTE(rz_stat_fops, rz_stat_get, NULL, "%llu\n");
 void rz_stats_init(void)
 {
 	rz_debugfs = debugfs_create_dir("rdma_zcopy", NULL);
-	debugfs_create_file_unsafe("payload_copied_bytes", 0444, rz_debugfs,
-				   &rz_stats.payload_copied_bytes,
-				   &rz_stat_fops);
+	if (rz_payload_stats)
+		debugfs_create_file_unsafe("payload_copied_bytes", 0444,
+					   rz_debugfs,
+					   &rz_stats.payload_copied_bytes,
+					   &rz_stat_fops);
 	debugfs_create_file_unsafe("buffers", 0444, rz_debugfs,
 				   &rz_stats.buffers, &rz_stat_fops);
 	debugfs_create_file_unsafe("swapped_pages", 0444, rz_debugfs,

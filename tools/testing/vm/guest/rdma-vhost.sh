@@ -7,7 +7,6 @@
 #
 # Usage: usage(), below (the script prints it when called without its
 # arguments).
-# is used as it is: the tests read the limits from the config space.
 set -uo pipefail
 
 usage() {
@@ -25,9 +24,11 @@ cdma_core and cdma_soft must be loaded (guest/check.sh loads them).
 rdma_zcopy is loaded with modprobe when guest/check.sh installed it,
 else from $KO_DIR (default $REPO), like rdma-loopback.sh, with the
 parameters $ZCOPY_PARAMS (default "max_ranges=1024 max_buffers=256
-max_pieces=4096": the
-tests of the limits make that many mappings, which takes minutes on a
-debug kernel under TCG at the defaults).  An rdma_zcopy already loaded
+max_pieces=4096 payload_stats=1": the tests of the limits make that many
+mappings, which takes minutes on a debug kernel under TCG at the
+defaults, and the zero-copy tests read payload_copied_bytes).  An
+rdma_zcopy already loaded is used as it is: the tests read the limits
+from the config space.
 EOF
 }
 
@@ -92,7 +93,7 @@ setup() {
 		load "$m" || { bail "modprobe $m failed"; return 1; }
 	done
 	if [ ! -e /sys/module/rdma_zcopy ]; then
-		read -ra params <<<"${ZCOPY_PARAMS-max_ranges=1024 max_buffers=256 max_pieces=4096}"
+		read -ra params <<<"${ZCOPY_PARAMS-max_ranges=1024 max_buffers=256 max_pieces=4096 payload_stats=1}"
 		if modinfo rdma_zcopy >/dev/null 2>&1; then
 			modprobe rdma_zcopy "${params[@]}"
 		else
