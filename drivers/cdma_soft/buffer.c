@@ -199,7 +199,6 @@ err:
 int soft_buf_free(struct soft_ctx *ctx, u32 handle)
 {
 	struct cdma_buf *buf;
-	u32 segment;
 
 	/*
 	 * Only a stored buffer: xa_erase() of a handle an ALLOC or import
@@ -213,13 +212,7 @@ int soft_buf_free(struct soft_ctx *ctx, u32 handle)
 	xa_unlock(&ctx->bufs);
 	if (!buf)
 		return -ENOENT;
-
-	spin_lock(&ctx->lock);
-	segment = buf->export;
-	buf->export = 0;
-	spin_unlock(&ctx->lock);
-	if (segment)
-		cdma_global_remove(segment);
+	soft_unexport(ctx, buf);
 	cdma_buf_put(buf);
 	return 0;
 }

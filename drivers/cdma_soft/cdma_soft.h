@@ -153,6 +153,7 @@ struct file *soft_buf_file(struct soft_ctx *ctx, u32 handle);
 int soft_export(struct soft_ctx *ctx, u32 handle, u32 access,
 		u64 *global_addr, u64 *key);
 int soft_revoke(struct soft_ctx *ctx, u32 handle);
+bool soft_unexport(struct soft_ctx *ctx, struct cdma_buf *buf);
 int cdma_global_resolve(u64 global_addr, u64 key, u32 access, u64 length,
 			struct cdma_buf **buf, u64 *offset);
 void cdma_global_remove(u32 segment);

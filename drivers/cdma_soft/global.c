@@ -148,19 +148,33 @@ void cdma_global_remove(u32 segment)
 int soft_revoke(struct soft_ctx *ctx, u32 handle)
 {
 	struct cdma_buf *buf = cdma_buf_get(ctx, handle);
-	u32 segment;
+	bool exported;
 
 	if (!buf)
 		return -ENOENT;
+	exported = soft_unexport(ctx, buf);
+	cdma_buf_put(buf);
+	return exported ? 0 : -ENOENT;
+}
+
+/**
+ * soft_unexport() - withdraw a buffer's export, if it has one
+ * @ctx: the buffer's context
+ * @buf: the buffer
+ *
+ * Return: true when the buffer was exported.
+ */
+bool soft_unexport(struct soft_ctx *ctx, struct cdma_buf *buf)
+{
+	u32 segment;
+
 	spin_lock(&ctx->lock);
 	segment = buf->export;
 	buf->export = 0;
 	spin_unlock(&ctx->lock);
-	cdma_buf_put(buf);
-	if (!segment)
-		return -ENOENT;
-	cdma_global_remove(segment);
-	return 0;
+	if (segment)
+		cdma_global_remove(segment);
+	return segment;
 }
 
 /**

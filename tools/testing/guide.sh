@@ -46,16 +46,8 @@ qemu_opt() { # qemu_opt OPTION PREFIX
 		'prev == o && index($0, p) == 1 { print; exit } { prev = $0 }'
 }
 
-n=0 failed=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source-path=SCRIPTDIR source=lib/tap.sh
+. "$(dirname "$0")/lib/tap.sh"
 
 check() {
 	local xml dev xdev props p missing=""

@@ -18,18 +18,8 @@ set -uo pipefail
 
 MGMT=rdma_zcopy
 VERSION_1=$((1 << 32)) ACCESS_PLATFORM=$((1 << 33)) F_GLOBAL=1 F_IDENTITY=$((1 << 63))
-n=0 failed=0
-
-ok() { # ok COND_STATUS DESCRIPTION [DIAGNOSTIC]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		[ -z "${3:-}" ] || echo "# $3"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source-path=SCRIPTDIR source=../../lib/tap.sh
+. "$(dirname "$0")/../../lib/tap.sh"
 
 # The virtio device of vDPA device $1, and its driver's name (or "none").
 virtio_of() { compgen -G "$VDPA_SYS/devices/$1/virtio*" | head -n 1; }

@@ -18,18 +18,9 @@ REPO=${REPO:-$(cd "$(dirname "$0")/../../../.." && pwd)}
 
 CONF=/etc/modprobe.d/virtio_rdma_remote.conf
 UDEVD=/lib/systemd/systemd-udevd
-n=0 failed=0 udevd=
-
-ok() { # ok STATUS DESCRIPTION [DIAGNOSTIC]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		[ -z "${3:-}" ] || echo "# $3"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source-path=SCRIPTDIR source=../../lib/tap.sh
+. "$(dirname "$0")/../../lib/tap.sh"
+udevd=
 
 cleanup() {
 	[ ! -e "$VDPA_SYS/devices/rdma0" ] || vdpa dev del rdma0
