@@ -9,14 +9,13 @@
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <uapi/linux/vdpa.h>
 #include <uapi/linux/virtio_config.h>
 
 #include "rdma_zcopy.h"
 
-/* IOTLB entries per device */
-#define RZ_IOTLB_ENTRIES	2048
 /* Upper bounds of the module parameters */
 #define RZ_MAX_SESSIONS		65536
 #define RZ_MAX_RANGES		65536
@@ -40,6 +39,15 @@ MODULE_PARM_DESC(max_ranges, "Ranges in one ALLOC request, 1..65536 (default 409
 static unsigned int max_pieces = 16384;
 module_param(max_pieces, uint, 0444);
 MODULE_PARM_DESC(max_pieces, "Guest RAM pieces swapped into one VMM at a time (each a mapping of the VMM), 1..65536 (default 16384)");
+
+/*
+ * A guest behind a virtual IOMMU maps its buffers, and each request, one
+ * IOTLB entry at a time: vhost_vdpa's own limit (its max_iotlb_entries,
+ * 2048 by default) must be raised too.
+ */
+static unsigned int max_iotlb_entries = 65536;
+module_param(max_iotlb_entries, uint, 0444);
+MODULE_PARM_DESC(max_iotlb_entries, "IOTLB entries per device, 16..1048576 (default 65536; a guest with a vIOMMU has one per mapping)");
 
 /* Read by iotlb.c and stats.c. */
 bool rz_payload_stats;
@@ -158,7 +166,7 @@ static int rz_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	INIT_LIST_HEAD(&rz->events);
 	xa_init_flags(&rz->sessions, XA_FLAGS_ALLOC1);
 	rz->ranges = RB_ROOT_CACHED;
-	vhost_iotlb_init(&rz->iotlb, RZ_IOTLB_ENTRIES, 0);
+	vhost_iotlb_init(&rz->iotlb, max_iotlb_entries, 0);
 	for (i = 0; i < ARRAY_SIZE(rz->vqs); i++)
 		rz_vq_reset(&rz->vqs[i]);
 
@@ -248,7 +256,8 @@ static int __init rz_init(void)
 	if (!device_id || device_id > U16_MAX ||
 	    !max_sessions || max_sessions > RZ_MAX_SESSIONS ||
 	    !max_ranges || max_ranges > RZ_MAX_RANGES ||
-	    !max_pieces || max_pieces > RZ_SWAP_MAX_PIECES) {
+	    !max_pieces || max_pieces > RZ_SWAP_MAX_PIECES ||
+	    max_iotlb_entries < 16 || max_iotlb_entries > SZ_1M) {
 		pr_err("module parameter out of range\n");
 		return -EINVAL;
 	}
