@@ -53,119 +53,151 @@ static int cdma_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static long cdma_ioctl_info(struct cdma_file *f, void __user *argp)
+static int cdma_run_info(struct cdma_file *f, void *arg)
 {
+	f->dev->ops->info(f->dev, arg);
+	return 0;
+}
+
+static int cdma_run_alloc(struct cdma_file *f, void *arg)
+{
+	struct cdma_alloc *a = arg;
+	int ret;
+
+	ret = cdma_alloc_check(a, f->dev->max_buffer_size);
+	if (ret)
+		return ret;
+	ret = f->dev->ops->alloc(f, a->size, &a->handle);
+	a->mmap_offset = (u64)a->handle << PAGE_SHIFT;
+	return ret;
+}
+
+static void cdma_undo_alloc(struct cdma_file *f, void *arg)
+{
+	const struct cdma_alloc *a = arg;
+
+	f->dev->ops->free(f, a->handle);
+}
+
+static int cdma_run_free(struct cdma_file *f, void *arg)
+{
+	const struct cdma_free *a = arg;
+
+	return cdma_free_check(a) ?: f->dev->ops->free(f, a->handle);
+}
+
+static int cdma_run_submit(struct cdma_file *f, void *arg)
+{
+	return cdma_xfer_check(arg) ?: f->dev->ops->submit(f, arg);
+}
+
+static int cdma_run_wait(struct cdma_file *f, void *arg)
+{
+	struct cdma_wait *w = arg;
+
+	return cdma_cq_wait(&f->cq, w->cookie, w->timeout_ns, &w->completion);
+}
+
+static int cdma_run_set_mode(struct cdma_file *f, void *arg)
+{
+	return cdma_mode_check(arg) ?: cdma_cq_set_mode(&f->cq, arg);
+}
+
+static int cdma_run_export(struct cdma_file *f, void *arg)
+{
+	struct cdma_export *e = arg;
+
+	return cdma_export_check(e) ?:
+	       f->dev->ops->export(f, e->handle, e->access, &e->global_addr,
+				   &e->key);
+}
+
+static void cdma_undo_export(struct cdma_file *f, void *arg)
+{
+	const struct cdma_export *e = arg;
+
+	f->dev->ops->revoke(f, e->handle);
+}
+
+static int cdma_run_revoke(struct cdma_file *f, void *arg)
+{
+	const struct cdma_revoke *r = arg;
+
+	return cdma_revoke_check(r) ?: f->dev->ops->revoke(f, r->handle);
+}
+
+/**
+ * struct cdma_ioctl_desc - one ioctl of the device, as drm_ioctl() has them
+ * @cmd: the command; _IOC_SIZE() is its argument's size, and _IOC_DIR()
+ *	says whether the argument is read in (_IOC_WRITE) and written back
+ *	(_IOC_READ): cdma_ioctl() does both
+ * @run: check the argument and serve it
+ * @undo: withdraw what @run did, when its result cannot be written back;
+ *	%NULL where nothing can be withdrawn (a consumed completion): then
+ *	the argument is first checked to be writable, so that no result is
+ *	lost to a bad pointer
+ */
+struct cdma_ioctl_desc {
+	unsigned int cmd;
+	int (*run)(struct cdma_file *f, void *arg);
+	void (*undo)(struct cdma_file *f, void *arg);
+};
+
+static const struct cdma_ioctl_desc cdma_ioctls[] = {
+	{ CDMA_IOC_INFO, cdma_run_info, NULL },
+	{ CDMA_IOC_ALLOC, cdma_run_alloc, cdma_undo_alloc },
+	{ CDMA_IOC_FREE, cdma_run_free, NULL },
+	{ CDMA_IOC_SUBMIT, cdma_run_submit, NULL },
+	{ CDMA_IOC_WAIT, cdma_run_wait, NULL },
+	{ CDMA_IOC_SET_MODE, cdma_run_set_mode, NULL },
+	{ CDMA_IOC_EXPORT, cdma_run_export, cdma_undo_export },
+	{ CDMA_IOC_REVOKE, cdma_run_revoke, NULL },
+};
+
+/* Large enough for the argument of every command of cdma_ioctls[]. */
+union cdma_ioctl_arg {
 	struct cdma_info info;
-
-	memset(&info, 0, sizeof(info));
-	f->dev->ops->info(f->dev, &info);
-	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
-}
-
-static long cdma_ioctl_alloc(struct cdma_file *f, void __user *argp)
-{
-	const struct cdma_device_ops *ops = f->dev->ops;
-	struct cdma_alloc a;
-	int ret;
-
-	if (copy_from_user(&a, argp, sizeof(a)))
-		return -EFAULT;
-	ret = cdma_alloc_check(&a, f->dev->max_buffer_size);
-	if (ret)
-		return ret;
-	ret = ops->alloc(f, a.size, &a.handle);
-	if (ret)
-		return ret;
-	a.mmap_offset = (u64)a.handle << PAGE_SHIFT;
-	if (copy_to_user(argp, &a, sizeof(a))) {
-		ops->free(f, a.handle);
-		return -EFAULT;
-	}
-	return 0;
-}
-
-static long cdma_ioctl_free(struct cdma_file *f, void __user *argp)
-{
-	struct cdma_free a;
-	int ret;
-
-	if (copy_from_user(&a, argp, sizeof(a)))
-		return -EFAULT;
-	ret = cdma_free_check(&a);
-	return ret ?: f->dev->ops->free(f, a.handle);
-}
-
-static long cdma_ioctl_submit(struct cdma_file *f, void __user *argp)
-{
-	struct cdma_xfer x;
-	int ret;
-
-	if (copy_from_user(&x, argp, sizeof(x)))
-		return -EFAULT;
-	ret = cdma_xfer_check(&x);
-	return ret ?: f->dev->ops->submit(f, &x);
-}
-
-static long cdma_ioctl_export(struct cdma_file *f, void __user *argp)
-{
-	const struct cdma_device_ops *ops = f->dev->ops;
-	struct cdma_export e;
-	int ret;
-
-	if (copy_from_user(&e, argp, sizeof(e)))
-		return -EFAULT;
-	ret = cdma_export_check(&e);
-	if (ret)
-		return ret;
-	ret = ops->export(f, e.handle, e.access, &e.global_addr, &e.key);
-	if (ret)
-		return ret;
-	if (copy_to_user(argp, &e, sizeof(e))) {
-		ops->revoke(f, e.handle);
-		return -EFAULT;
-	}
-	return 0;
-}
-
-static long cdma_ioctl_revoke(struct cdma_file *f, void __user *argp)
-{
-	struct cdma_revoke r;
-	int ret;
-
-	if (copy_from_user(&r, argp, sizeof(r)))
-		return -EFAULT;
-	ret = cdma_revoke_check(&r);
-	return ret ?: f->dev->ops->revoke(f, r.handle);
-}
+	struct cdma_alloc alloc;
+	struct cdma_free free;
+	struct cdma_xfer xfer;
+	struct cdma_wait wait;
+	struct cdma_mode mode;
+	struct cdma_export export;
+	struct cdma_revoke revoke;
+};
 
 static long cdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct cdma_file *f = file->private_data;
 	void __user *argp = (void __user *)arg;
+	const struct cdma_ioctl_desc *d = cdma_ioctls;
+	union cdma_ioctl_arg a;
+	size_t size = _IOC_SIZE(cmd);
+	bool out = _IOC_DIR(cmd) & _IOC_READ;
+	int ret;
 
 	if (READ_ONCE(f->dev->dead))
 		return -ENODEV;
+	while (d->cmd != cmd)
+		if (++d == cdma_ioctls + ARRAY_SIZE(cdma_ioctls))
+			return -ENOTTY;
 
-	switch (cmd) {
-	case CDMA_IOC_INFO:
-		return cdma_ioctl_info(f, argp);
-	case CDMA_IOC_ALLOC:
-		return cdma_ioctl_alloc(f, argp);
-	case CDMA_IOC_FREE:
-		return cdma_ioctl_free(f, argp);
-	case CDMA_IOC_SUBMIT:
-		return cdma_ioctl_submit(f, argp);
-	case CDMA_IOC_WAIT:
-		return cdma_cq_ioctl_wait(&f->cq, argp);
-	case CDMA_IOC_SET_MODE:
-		return cdma_cq_ioctl_set_mode(&f->cq, argp);
-	case CDMA_IOC_EXPORT:
-		return cdma_ioctl_export(f, argp);
-	case CDMA_IOC_REVOKE:
-		return cdma_ioctl_revoke(f, argp);
-	default:
-		return -ENOTTY;
+	if (!(_IOC_DIR(cmd) & _IOC_WRITE))
+		memset(&a, 0, size);
+	else if (copy_from_user(&a, argp, size))
+		return -EFAULT;
+	if (out && !d->undo && (_IOC_DIR(cmd) & _IOC_WRITE) &&
+	    copy_to_user(argp, &a, size))
+		return -EFAULT;
+	ret = d->run(f, &a);
+	if (ret || !out)
+		return ret;
+	if (copy_to_user(argp, &a, size)) {
+		if (d->undo)
+			d->undo(f, &a);
+		return -EFAULT;
 	}
+	return 0;
 }
 
 static ssize_t cdma_read(struct file *file, char __user *buf, size_t count,

@@ -481,52 +481,6 @@ int cdma_cq_set_mode(struct cdma_cq *cq, const struct cdma_mode *m)
 EXPORT_SYMBOL_GPL(cdma_cq_set_mode);
 
 /**
- * cdma_cq_ioctl_wait() - CDMA_IOC_WAIT of a device file
- * @cq: the file's queue
- * @argp: user's &struct cdma_wait
- *
- * The record is consumed by the wait: the argument is first checked to be
- * writable, so that a record is never lost to a bad pointer.
- *
- * Return: 0 or the errno of cdma_cq_wait(); -EFAULT for a bad @argp.
- */
-long cdma_cq_ioctl_wait(struct cdma_cq *cq, void __user *argp)
-{
-	struct cdma_wait w;
-	int ret;
-
-	if (copy_from_user(&w, argp, sizeof(w)))
-		return -EFAULT;
-	if (copy_to_user(argp, &w, sizeof(w)))
-		return -EFAULT;
-	ret = cdma_cq_wait(cq, w.cookie, w.timeout_ns, &w.completion);
-	if (ret)
-		return ret;
-	return copy_to_user(argp, &w, sizeof(w)) ? -EFAULT : 0;
-}
-EXPORT_SYMBOL_GPL(cdma_cq_ioctl_wait);
-
-/**
- * cdma_cq_ioctl_set_mode() - CDMA_IOC_SET_MODE of a device file
- * @cq: the file's queue
- * @argp: user's &struct cdma_mode
- *
- * Return: 0, -EFAULT, or the errno of cdma_mode_check() or
- * cdma_cq_set_mode().
- */
-long cdma_cq_ioctl_set_mode(struct cdma_cq *cq, void __user *argp)
-{
-	struct cdma_mode m;
-	int ret;
-
-	if (copy_from_user(&m, argp, sizeof(m)))
-		return -EFAULT;
-	ret = cdma_mode_check(&m);
-	return ret ?: cdma_cq_set_mode(cq, &m);
-}
-EXPORT_SYMBOL_GPL(cdma_cq_ioctl_set_mode);
-
-/**
  * cdma_cq_polling() - is the queue in polling mode?
  * @cq: the queue
  *

@@ -220,8 +220,7 @@ int cdma_engine_register(struct cdma_engine *engine)
 	n = kzalloc(sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;
-	memset(&info, 0, sizeof(info));
-	engine->ops->info(engine, &info);
+	cdma_engine_info(engine, &info);
 	n->engine = engine;
 	n->max_inflight = info.max_inflight;
 	n->dev.ops = &cdma_native_ops;

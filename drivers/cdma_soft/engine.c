@@ -43,7 +43,6 @@ MODULE_PARM_DESC(max_exports, "Exports per tenant (a user's open files, or a VM)
  */
 void soft_engine_info(struct cdma_engine *engine, struct cdma_info *info)
 {
-	memset(info, 0, sizeof(*info));
 	info->version = CDMA_UAPI_VERSION;
 	info->node_id = cdma_node_id;
 	info->channels = cdma_channels;

@@ -150,8 +150,6 @@ int cdma_cq_wait(struct cdma_cq *cq, u64 cookie, u64 timeout_ns,
 __poll_t cdma_cq_poll(struct cdma_cq *cq, struct file *file,
 		      poll_table *wait);
 int cdma_cq_set_mode(struct cdma_cq *cq, const struct cdma_mode *m);
-long cdma_cq_ioctl_wait(struct cdma_cq *cq, void __user *argp);
-long cdma_cq_ioctl_set_mode(struct cdma_cq *cq, void __user *argp);
 bool cdma_cq_polling(struct cdma_cq *cq);
 bool cdma_cq_ready(struct cdma_cq *cq);
 void cdma_cq_shutdown(struct cdma_cq *cq);

@@ -16,6 +16,7 @@
 #define _LINUX_CDMA_ENGINE_H
 
 #include <linux/list.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <uapi/linux/cdma.h>
 
@@ -62,7 +63,8 @@ struct cdma_req {
 
 /**
  * struct cdma_engine_ops - what an engine implements
- * @info: describe the engine (version, node, limits, CDMA_CAP_*)
+ * @info: describe the engine (version, node, limits, CDMA_CAP_*) in a
+ *	zeroed &struct cdma_info
  * @tenant_create: a new tenant (who pays for exports: a VM), or NULL
  * @tenant_put: drop a reference of @tenant_create
  * @ctx_create: a new context; @tenant NULL means the real user of the
@@ -127,6 +129,7 @@ struct cdma_device *cdma_engine_device(struct cdma_engine *engine);
 static inline void cdma_engine_info(struct cdma_engine *engine,
 				    struct cdma_info *info)
 {
+	memset(info, 0, sizeof(*info));
 	engine->ops->info(engine, info);
 }
 
