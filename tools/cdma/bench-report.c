@@ -106,19 +106,26 @@ static void cell(FILE *f, const struct bench_series *s, enum bench_target t,
 	fprintf(f, " %*s", w, b);
 }
 
+/* "ratio (min-max)" of a ratio, or "-" for none. */
+static void stat_cell(FILE *f, const struct bench_stat *r, int w)
+{
+	char b[48];
+
+	if (r)
+		snprintf(b, sizeof(b), "%.3f (%.2f-%.2f)", r->median, r->min,
+			 r->max);
+	else
+		snprintf(b, sizeof(b), "-");
+	fprintf(f, " %*s", w, b);
+}
+
 /* "ratio (min-max)" of paired samples. */
 static void ratio_cell(FILE *f, const struct bench_series *s,
 		       enum bench_target num, enum bench_target den, int w)
 {
 	struct bench_stat r;
-	char b[48];
 
-	if (s && !bench_ratio(s, num, den, &r))
-		snprintf(b, sizeof(b), "%.3f (%.2f-%.2f)", r.median, r.min,
-			 r.max);
-	else
-		snprintf(b, sizeof(b), "-");
-	fprintf(f, " %*s", w, b);
+	stat_cell(f, s && !bench_ratio(s, num, den, &r) ? &r : NULL, w);
 }
 
 /*
@@ -141,103 +148,115 @@ static int cross_ratio(const struct bench_series *a, enum bench_target ta,
 	return bench_ratio(&tmp, T_NATIVE, T_GUEST, r);
 }
 
-static void rate_table(FILE *f, struct bench_series *s, unsigned int n,
-		       int have_guest)
+/* Rate table: memcpy's rate at the row's size and native/memcpy. */
+static void memcpy_cells(FILE *f, struct bench_series *s, unsigned int n,
+			 const struct bench_series *row)
 {
-	struct bench_series *m;
+	struct bench_series *m = find(s, n, B_MEMCPY, NULL, row->size);
 	struct bench_stat r;
-	unsigned int i;
-	char sz[24], b[48];
 
-	fprintf(f,
-		"\n== transfer rate, one synchronous transfer at a time (MB/s, median (min-max); higher is better)\n");
-	fprintf(f, "%8s %24s %24s %20s %24s %20s\n", "size", "native",
-		have_guest ? "guest" : "guest (missing)", "guest/native",
-		"memcpy (1 core)", "native/memcpy");
+	cell(f, m, T_CPU, 24);
+	stat_cell(f, !cross_ratio(row, T_NATIVE, m, T_CPU, &r) ? &r : NULL, 20);
+}
+
+/* Allocation table: the freeing time of the row's size on each target. */
+static void free_cells(FILE *f, struct bench_series *s, unsigned int n,
+		       const struct bench_series *row)
+{
+	struct bench_series *fr = find(s, n, B_FREE, NULL, row->size);
+
+	cell(f, fr, T_NATIVE, 22);
+	cell(f, fr, T_GUEST, 22);
+}
+
+/* Key columns of a table's rows, shown in this order. */
+#define KEY_MODE	1U	/* the variant */
+#define KEY_SIZE	2U
+#define KEY_QD		4U
+
+/* A column of a table's header. */
+struct column {
+	const char *name;
+	int width;
+};
+
+/*
+ * A table of the series of one test: key columns, native, guest and
+ * guest/native, then the columns of @more_cells.
+ */
+struct table {
+	enum bench_test test;
+	unsigned int shown_by;		/* 1 << the tests that show it */
+	const char *title;
+	unsigned int keys;		/* KEY_* */
+	const char *native, *guest;	/* headers of the two targets */
+	struct column more[2];		/* headers of the more_cells */
+	void (*more_cells)(FILE *f, struct bench_series *s, unsigned int n,
+			   const struct bench_series *row);
+};
+
+static const struct table tables[] = {
+	{
+		.test = B_RATE, .shown_by = 1U << B_RATE | 1U << B_MEMCPY,
+		.title =
+		"transfer rate, one synchronous transfer at a time (MB/s, median (min-max); higher is better)",
+		.keys = KEY_SIZE, .native = "native", .guest = "guest",
+		.more = { { "memcpy (1 core)", 24 }, { "native/memcpy", 20 } },
+		.more_cells = memcpy_cells,
+	},
+	{
+		.test = B_ASYNC, .shown_by = 1U << B_ASYNC,
+		.title =
+		"transfer rate, asynchronous, qd transfers in flight (MB/s; higher is better)",
+		.keys = KEY_SIZE | KEY_QD, .native = "native", .guest = "guest",
+	},
+	{
+		.test = B_LATENCY, .shown_by = 1U << B_LATENCY,
+		.title =
+		"completion latency, one transfer at a time (us, median of the sample's transfers; lower is better)",
+		.keys = KEY_MODE | KEY_SIZE, .native = "native", .guest = "guest",
+	},
+	{
+		.test = B_ALLOC, .shown_by = 1U << B_ALLOC,
+		.title =
+		"buffer allocation time, CDMA_IOC_ALLOC without mmap (us; lower is better)",
+		.keys = KEY_SIZE, .native = "native alloc",
+		.guest = "guest alloc",
+		.more = { { "native free", 22 }, { "guest free", 22 } },
+		.more_cells = free_cells,
+	},
+};
+
+static void print_table(FILE *f, const struct table *tb,
+			struct bench_series *s, unsigned int n, int have_guest)
+{
+	unsigned int i, k;
+	char sz[24];
+
+	fprintf(f, "\n== %s\n", tb->title);
+	if (tb->keys & KEY_MODE)
+		fprintf(f, "%10s ", "mode");
+	fprintf(f, "%8s", "size");
+	if (tb->keys & KEY_QD)
+		fprintf(f, " %4s", "qd");
+	fprintf(f, " %24s %24s %20s", tb->native,
+		have_guest ? tb->guest : "guest (missing)", "guest/native");
+	for (k = 0; k < ARRAY_SIZE(tb->more) && tb->more[k].name; k++)
+		fprintf(f, " %*s", tb->more[k].width, tb->more[k].name);
+	fputc('\n', f);
 	for (i = 0; i < n; i++) {
-		if (s[i].test != B_RATE)
+		if (s[i].test != tb->test)
 			continue;
-		m = find(s, n, B_MEMCPY, NULL, s[i].size);
+		if (tb->keys & KEY_MODE)
+			fprintf(f, "%10s ", s[i].variant);
 		fprintf(f, "%8s", bench_size_str(s[i].size, sz, sizeof(sz)));
+		if (tb->keys & KEY_QD)
+			fprintf(f, " %4u", s[i].qd);
 		cell(f, &s[i], T_NATIVE, 24);
 		cell(f, &s[i], T_GUEST, 24);
 		ratio_cell(f, &s[i], T_GUEST, T_NATIVE, 20);
-		cell(f, m, T_CPU, 24);
-		if (!cross_ratio(&s[i], T_NATIVE, m, T_CPU, &r))
-			snprintf(b, sizeof(b), "%.3f (%.2f-%.2f)", r.median,
-				 r.min, r.max);
-		else
-			snprintf(b, sizeof(b), "-");
-		fprintf(f, " %20s\n", b);
-	}
-}
-
-static void async_table(FILE *f, struct bench_series *s, unsigned int n,
-			int have_guest)
-{
-	unsigned int i;
-	char sz[24];
-
-	fprintf(f,
-		"\n== transfer rate, asynchronous, qd transfers in flight (MB/s; higher is better)\n");
-	fprintf(f, "%8s %4s %24s %24s %20s\n", "size", "qd", "native",
-		have_guest ? "guest" : "guest (missing)", "guest/native");
-	for (i = 0; i < n; i++) {
-		if (s[i].test != B_ASYNC)
-			continue;
-		fprintf(f, "%8s %4u", bench_size_str(s[i].size, sz, sizeof(sz)),
-			s[i].qd);
-		cell(f, &s[i], T_NATIVE, 24);
-		cell(f, &s[i], T_GUEST, 24);
-		ratio_cell(f, &s[i], T_GUEST, T_NATIVE, 20);
-		fputc('\n', f);
-	}
-}
-
-static void latency_table(FILE *f, struct bench_series *s, unsigned int n,
-			  int have_guest)
-{
-	unsigned int i;
-	char sz[24];
-
-	fprintf(f,
-		"\n== completion latency, one transfer at a time (us, median of the sample's transfers; lower is better)\n");
-	fprintf(f, "%10s %8s %24s %24s %20s\n", "mode", "size", "native",
-		have_guest ? "guest" : "guest (missing)", "guest/native");
-	for (i = 0; i < n; i++) {
-		if (s[i].test != B_LATENCY)
-			continue;
-		fprintf(f, "%10s %8s", s[i].variant,
-			bench_size_str(s[i].size, sz, sizeof(sz)));
-		cell(f, &s[i], T_NATIVE, 24);
-		cell(f, &s[i], T_GUEST, 24);
-		ratio_cell(f, &s[i], T_GUEST, T_NATIVE, 20);
-		fputc('\n', f);
-	}
-}
-
-static void alloc_table(FILE *f, struct bench_series *s, unsigned int n,
-			int have_guest)
-{
-	struct bench_series *fr;
-	unsigned int i;
-	char sz[24];
-
-	fprintf(f,
-		"\n== buffer allocation time, CDMA_IOC_ALLOC without mmap (us; lower is better)\n");
-	fprintf(f, "%8s %24s %24s %20s %22s %22s\n", "size", "native alloc",
-		have_guest ? "guest alloc" : "guest (missing)",
-		"guest/native", "native free", "guest free");
-	for (i = 0; i < n; i++) {
-		if (s[i].test != B_ALLOC)
-			continue;
-		fr = find(s, n, B_FREE, NULL, s[i].size);
-		fprintf(f, "%8s", bench_size_str(s[i].size, sz, sizeof(sz)));
-		cell(f, &s[i], T_NATIVE, 24);
-		cell(f, &s[i], T_GUEST, 24);
-		ratio_cell(f, &s[i], T_GUEST, T_NATIVE, 20);
-		cell(f, fr, T_NATIVE, 22);
-		cell(f, fr, T_GUEST, 22);
+		if (tb->more_cells)
+			tb->more_cells(f, s, n, &s[i]);
 		fputc('\n', f);
 	}
 }
@@ -320,45 +339,82 @@ void bench_print_tables(FILE *f, struct bench_series *s, unsigned int n,
 
 	for (i = 0; i < n; i++)
 		tests |= 1U << s[i].test;
-	if (tests & (1U << B_RATE | 1U << B_MEMCPY))
-		rate_table(f, s, n, have_guest);
-	if (tests & 1U << B_ASYNC)
-		async_table(f, s, n, have_guest);
-	if (tests & 1U << B_LATENCY)
-		latency_table(f, s, n, have_guest);
-	if (tests & 1U << B_ALLOC)
-		alloc_table(f, s, n, have_guest);
+	for (i = 0; i < ARRAY_SIZE(tables); i++)
+		if (tests & tables[i].shown_by)
+			print_table(f, &tables[i], s, n, have_guest);
 	if (tests & (1U << B_RATE | 1U << B_MEMCPY))
 		fit_lines(f, s, n);
 }
 
-/* One closing ratio line; returns 1 when the target is missed. */
-static int ratio_line(FILE *f, const char *what, uint64_t size,
-		      const struct bench_stat *r, double target, int at_most)
+/* A closing check: a ratio of the series of a test against its target. */
+struct check {
+	enum bench_test test;
+	int vs_memcpy;		/* engine/memcpy, not guest/native */
+	const char *what;
+	uint64_t at;		/* a line at this size */
+	uint64_t from;		/* and one of the worst size from this on */
+	double target;
+	int at_most;		/* the target is a maximum */
+};
+
+static const struct check checks[] = {
+	{ B_RATE, 0, "guest/native rate", 512 * KiB, 0, TARGET_RATE_512K, 0 },
+	{ B_RATE, 0, "guest/native rate", 4 * MiB, 4 * MiB, TARGET_RATE_4M, 0 },
+	{ B_ALLOC, 0, "guest/native alloc", MiB, MiB, TARGET_ALLOC_1M, 1 },
+	{ B_RATE, 1, "engine/memcpy rate", MiB, MiB, TARGET_MEMCPY_1M, 0 },
+};
+
+/* Whether ratio @a is worse than @b for @c. */
+static int worse(const struct check *c, double a, double b)
 {
+	return c->at_most ? a > b : a < b;
+}
+
+/* Whether @median misses the target of @c. */
+static int missed(const struct check *c, double median)
+{
+	return worse(c, median, c->target);
+}
+
+/* Guest/native ratio of @p, or native/memcpy at its size; 0 when there. */
+static int point_ratio(struct bench_series *s, unsigned int n,
+		       const struct bench_series *p, int vs_memcpy,
+		       struct bench_stat *r)
+{
+	if (vs_memcpy)
+		return cross_ratio(p, T_NATIVE,
+				   find(s, n, B_MEMCPY, NULL, p->size), T_CPU,
+				   r);
+	return bench_ratio(p, T_GUEST, T_NATIVE, r);
+}
+
+/* One closing ratio line at @c's size; returns 1 when the target is missed. */
+static int ratio_line(FILE *f, const struct check *c,
+		      const struct bench_stat *r)
+{
+	const char *cmp = c->at_most ? "<=" : ">=";
 	char sz[24];
 	int miss;
 
-	bench_size_str(size, sz, sizeof(sz));
+	bench_size_str(c->at, sz, sizeof(sz));
 	if (!r || !r->n) {
 		fprintf(f, "ratio %s @%s: n/a (not measured; target %s %.2f)\n",
-			what, sz, at_most ? "<=" : ">=", target);
+			c->what, sz, cmp, c->target);
 		return 1;
 	}
-	miss = at_most ? r->median > target : r->median < target;
+	miss = missed(c, r->median);
 	fprintf(f, "ratio %s @%s: %.3f (samples %.3f-%.3f; target %s %.2f: %s)\n",
-		what, sz, r->median, r->min, r->max, at_most ? "<=" : ">=",
-		target, miss ? "MISSED" : "met");
+		c->what, sz, r->median, r->min, r->max, cmp, c->target,
+		miss ? "MISSED" : "met");
 	return miss;
 }
 
 /*
- * Ratio lines of a test at @at and at the worst size from @from on;
- * returns the number of missed targets.
+ * Ratio lines of a check at its size and at the worst size from its
+ * "from" on; returns the number of missed targets.
  */
 static int ratio_lines(FILE *f, struct bench_series *s, unsigned int n,
-		       enum bench_test test, const char *what, uint64_t at,
-		       uint64_t from, double target, int at_most)
+		       const struct check *c)
 {
 	struct bench_stat r, worst = { 0 };
 	uint64_t worst_size = 0;
@@ -367,72 +423,32 @@ static int ratio_lines(FILE *f, struct bench_series *s, unsigned int n,
 	char sz[24], fr[24];
 
 	for (i = 0; i < n; i++) {
-		if (s[i].test != test || bench_ratio(&s[i], T_GUEST, T_NATIVE, &r))
+		if (s[i].test != c->test ||
+		    point_ratio(s, n, &s[i], c->vs_memcpy, &r))
 			continue;
-		if (s[i].size == at) {
-			miss += ratio_line(f, what, at, &r, target, at_most);
+		if (s[i].size == c->at) {
+			miss += ratio_line(f, c, &r);
 			have_at = 1;
 		}
-		if (s[i].size >= from &&
-		    (!worst.n || (at_most ? r.median > worst.median :
-				  r.median < worst.median))) {
+		if (s[i].size >= c->from &&
+		    (!worst.n || worse(c, r.median, worst.median))) {
 			worst = r;
 			worst_size = s[i].size;
 		}
 	}
 	if (!have_at)
-		miss += ratio_line(f, what, at, NULL, target, at_most);
-	if (from) {
-		bench_size_str(from, fr, sizeof(fr));
-		if (worst.n) {
-			bench_size_str(worst_size, sz, sizeof(sz));
-			fprintf(f,
-				"ratio %s from %s, worst size %s: %.3f (target %s %.2f: %s)\n",
-				what, fr, sz, worst.median,
-				at_most ? "<=" : ">=", target,
-				(at_most ? worst.median > target :
-				 worst.median < target) ? "MISSED" : "met");
-			miss += at_most ? worst.median > target :
-				worst.median < target;
-		}
-	}
-	return miss;
-}
+		miss += ratio_line(f, c, NULL);
+	if (c->from && worst.n) {
+		int worst_miss = missed(c, worst.median);
 
-/* native/memcpy lines: at 1 MiB and the worst size from 1 MiB. */
-static int memcpy_lines(FILE *f, struct bench_series *s, unsigned int n)
-{
-	struct bench_stat r, worst = { 0 };
-	uint64_t worst_size = 0;
-	unsigned int i;
-	int miss = 0, have_at = 0;
-	char sz[24];
-
-	for (i = 0; i < n; i++) {
-		if (s[i].test != B_RATE ||
-		    cross_ratio(&s[i], T_NATIVE,
-				find(s, n, B_MEMCPY, NULL, s[i].size), T_CPU, &r))
-			continue;
-		if (s[i].size == MiB) {
-			miss += ratio_line(f, "engine/memcpy rate", MiB, &r,
-					   TARGET_MEMCPY_1M, 0);
-			have_at = 1;
-		}
-		if (s[i].size >= MiB && (!worst.n || r.median < worst.median)) {
-			worst = r;
-			worst_size = s[i].size;
-		}
-	}
-	if (!have_at)
-		miss += ratio_line(f, "engine/memcpy rate", MiB, NULL,
-				   TARGET_MEMCPY_1M, 0);
-	if (worst.n) {
+		bench_size_str(c->from, fr, sizeof(fr));
 		bench_size_str(worst_size, sz, sizeof(sz));
 		fprintf(f,
-			"ratio engine/memcpy rate from 1MiB, worst size %s: %.3f (target >= %.2f: %s)\n",
-			sz, worst.median, TARGET_MEMCPY_1M,
-			worst.median < TARGET_MEMCPY_1M ? "MISSED" : "met");
-		miss += worst.median < TARGET_MEMCPY_1M;
+			"ratio %s from %s, worst size %s: %.3f (target %s %.2f: %s)\n",
+			c->what, fr, sz, worst.median,
+			c->at_most ? "<=" : ">=", c->target,
+			worst_miss ? "MISSED" : "met");
+		miss += worst_miss;
 	}
 	return miss;
 }
@@ -449,19 +465,15 @@ static int memcpy_lines(FILE *f, struct bench_series *s, unsigned int n)
 int bench_print_summary(FILE *f, struct bench_series *s, unsigned int n,
 			int have_guest)
 {
+	unsigned int i;
 	int miss = 0;
 
 	fprintf(f,
 		"\n== summary (ratios: median of the ratios of samples taken back to back)\n");
 	if (!have_guest)
 		fprintf(f, "guest device: MISSING - no guest/native ratio\n");
-	miss += ratio_lines(f, s, n, B_RATE, "guest/native rate", 512 * KiB,
-			    0, TARGET_RATE_512K, 0);
-	miss += ratio_lines(f, s, n, B_RATE, "guest/native rate", 4 * MiB,
-			    4 * MiB, TARGET_RATE_4M, 0);
-	miss += ratio_lines(f, s, n, B_ALLOC, "guest/native alloc", MiB, MiB,
-			    TARGET_ALLOC_1M, 1);
-	miss += memcpy_lines(f, s, n);
+	for (i = 0; i < ARRAY_SIZE(checks); i++)
+		miss += ratio_lines(f, s, n, &checks[i]);
 	return miss;
 }
 
@@ -545,10 +557,7 @@ int bench_write_ratios_csv(const char *path, struct bench_series *s,
 				test_names[s[i].test], s[i].variant,
 				(unsigned long long)s[i].size, s[i].qd, r.n,
 				r.median, r.min, r.max, r.q1, r.q3);
-		if (s[i].test == B_RATE &&
-		    !cross_ratio(&s[i], T_NATIVE,
-				 find(s, n, B_MEMCPY, NULL, s[i].size), T_CPU,
-				 &r))
+		if (s[i].test == B_RATE && !point_ratio(s, n, &s[i], 1, &r))
 			fprintf(f,
 				"rate,sync,%llu,%u,native/memcpy,%u,%.6g,%.6g,%.6g,%.6g,%.6g\n",
 				(unsigned long long)s[i].size, s[i].qd, r.n,

@@ -219,23 +219,6 @@ double bench_async(struct bench_dev *d, const struct bench_opts *o,
 
 /* ------------------------------------------------------------------ */
 
-struct lat_run {
-	int64_t t_done;
-	int status;
-	int done;
-};
-
-static void lat_done(struct cdma_dev *dev, const struct cdma_completion *c,
-		     void *arg)
-{
-	struct lat_run *l = arg;
-
-	(void)dev;
-	l->t_done = bench_now();
-	l->status = c->status;
-	l->done = 1;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -243,25 +226,29 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* One operation of a latency mode; its latency in ns or -errno. */
+/*
+ * One operation of a latency mode; its latency in ns or -errno.  The
+ * asynchronous one is a round of one transfer with no time budget: its
+ * completion stops it.
+ */
 static int64_t lat_op(struct bench_dev *d, struct cdma_loop *loop,
 		      int sync, uint64_t size)
 {
-	struct lat_run l = { 0 };
-	int64_t t0 = bench_now();
+	struct async_run a = { .d = d, .size = size, .slots = 1, .min_ops = 1 };
 	int r;
 
+	a.t0 = bench_now();
 	if (sync) {
 		r = cdma_copy(d->dst, 0, d->src, 0, size);
-		return r ? r : bench_now() - t0;
+		return r ? r : bench_now() - a.t0;
 	}
-	r = cdma_copy_async(d->dst, 0, d->src, 0, size, lat_done, &l, NULL);
-	while (!r && !l.done)
+	r = async_submit(&a);
+	while (!r && !a.stop)
 		r = loop ? cdma_loop_run_once(loop, -1)
 			 : cdma_progress(d->dev, -1);
 	if (r < 0)
 		return r;
-	return l.status ? l.status : l.t_done - t0;
+	return a.err ? -a.err : a.t_last - a.t0;
 }
 
 /**

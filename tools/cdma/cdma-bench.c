@@ -253,157 +253,174 @@ static unsigned int count_pow2(uint64_t min, uint64_t max, uint64_t f)
 	return n;
 }
 
-static void run_rate(const struct bench_opts *o, struct bench_dev *devs,
-		     unsigned int *done, unsigned int total, int64_t t0)
-{
+/* The run: its options, targets and progress. */
+struct run {
+	const struct bench_opts *o;
+	struct bench_dev *devs;
+	unsigned int done, total;
+	int64_t t0;
+};
+
+/* A point being measured: its series and parameters. */
+struct point {
+	struct bench_series *s;		/* NULL when its test is not run */
+	struct bench_series *s2;	/* memcpy's (rate), free's (alloc) */
 	uint64_t size;
+	unsigned int qd;		/* async */
+	const char *mode;		/* latency */
+	unsigned int rep;		/* the repetition being taken */
+};
 
-	for (size = o->rate_min; size <= o->rate_max; size *= 2) {
-		struct bench_series *s = NULL, *m = NULL;
-		unsigned int rep, k;
+/* One sample of a point on target @t (device @d). */
+typedef void (*sample_fn)(const struct bench_opts *o, struct point *p,
+			  struct bench_dev *d, enum bench_target t);
 
+/*
+ * Take the samples of a point: REPEATS times one on each active target
+ * of the first @ntargets, native and guest in alternating order; then the
+ * progress lines of its series.
+ */
+static void measure(struct run *run, struct point *p, unsigned int ntargets,
+		    sample_fn sample)
+{
+	unsigned int k;
+
+	for (p->rep = 0; p->rep < run->o->repeats; p->rep++) {
+		enum bench_target ord[T_COUNT];
+
+		order(p->rep, ord);
+		for (k = 0; k < ntargets; k++)
+			if (active(run->devs, ord[k]))
+				sample(run->o, p, &run->devs[ord[k]], ord[k]);
+	}
+	if (p->s)
+		progress(run->o, p->s, ++run->done, run->total, run->t0);
+	if (p->s2)
+		progress(run->o, p->s2, ++run->done, run->total, run->t0);
+}
+
+static void rate_sample(const struct bench_opts *o, struct point *p,
+			struct bench_dev *d, enum bench_target t)
+{
+	int err = 0;
+	double v;
+
+	if (t == T_CPU) {
+		if (!p->s2)
+			return;
+		v = bench_memcpy(d, o, p->size, &err);
+		record(p->s2, t, v, err);
+		return;
+	}
+	if (!p->s)
+		return;
+	if (p->size > d->buf_size) {
+		if (!p->rep)
+			no_sample(p->s, t, "above max_buffer_size");
+		return;
+	}
+	v = bench_rate(d, o, p->size, !p->rep, &err);
+	record(p->s, t, v, err);
+}
+
+static void run_rate(struct run *run)
+{
+	const struct bench_opts *o = run->o;
+	struct point p = { 0 };
+
+	for (p.size = o->rate_min; p.size <= o->rate_max; p.size *= 2) {
+		p.s = NULL;
+		p.s2 = NULL;
 		if (o->tests & 1U << B_RATE)
-			s = new_series(B_RATE, "sync", size, 1);
+			p.s = new_series(B_RATE, "sync", p.size, 1);
 		if (o->tests & 1U << B_MEMCPY)
-			m = new_series(B_MEMCPY, "memcpy", size, 1);
-		for (rep = 0; rep < o->repeats; rep++) {
-			enum bench_target ord[T_COUNT];
-
-			order(rep, ord);
-			for (k = 0; k < T_COUNT; k++) {
-				enum bench_target t = ord[k];
-				struct bench_dev *d = &devs[t];
-				int err = 0;
-				double v;
-
-				if (!active(devs, t))
-					continue;
-				if (t == T_CPU) {
-					if (!m)
-						continue;
-					v = bench_memcpy(d, o, size, &err);
-					record(m, t, v, err);
-					continue;
-				}
-				if (!s)
-					continue;
-				if (size > d->buf_size) {
-					if (!rep)
-						no_sample(s, t, "above max_buffer_size");
-					continue;
-				}
-				v = bench_rate(d, o, size, !rep, &err);
-				record(s, t, v, err);
-			}
-		}
-		if (s)
-			progress(o, s, ++*done, total, t0);
-		if (m)
-			progress(o, m, ++*done, total, t0);
+			p.s2 = new_series(B_MEMCPY, "memcpy", p.size, 1);
+		measure(run, &p, T_COUNT, rate_sample);
 	}
 }
 
-static void run_async(const struct bench_opts *o, struct bench_dev *devs,
-		      unsigned int *done, unsigned int total, int64_t t0)
+static void async_sample(const struct bench_opts *o, struct point *p,
+			 struct bench_dev *d, enum bench_target t)
 {
-	uint64_t size;
-	unsigned int qd;
+	int err = 0;
+	double v;
 
-	for (size = o->async_min; size <= o->async_max; size *= o->async_step)
-		for (qd = 1; qd <= o->qd_max; qd *= 2) {
-			struct bench_series *s;
-			unsigned int rep, k;
+	/* Limits do not change: same reason each time. */
+	if (p->size > d->buf_size ||
+	    p->qd > cdma_dev_info(d->dev)->max_inflight) {
+		no_sample(p->s, t, "above device limits");
+		return;
+	}
+	v = bench_async(d, o, p->size, p->qd, &err);
+	record(p->s, t, v, err);
+}
+
+static void run_async(struct run *run)
+{
+	const struct bench_opts *o = run->o;
+	struct point p = { 0 };
+
+	for (p.size = o->async_min; p.size <= o->async_max;
+	     p.size *= o->async_step)
+		for (p.qd = 1; p.qd <= o->qd_max; p.qd *= 2) {
 			char var[16];
 
-			snprintf(var, sizeof(var), "qd%u", qd);
-			s = new_series(B_ASYNC, var, size, qd);
-			for (rep = 0; rep < o->repeats; rep++) {
-				enum bench_target ord[T_COUNT];
-
-				order(rep, ord);
-				for (k = 0; k < T_CPU; k++) {
-					struct bench_dev *d = &devs[ord[k]];
-					int err = 0;
-
-					if (!d->dev)
-						continue;
-					/* Limits do not change: same reason each time. */
-					if (size > d->buf_size ||
-					    qd > cdma_dev_info(d->dev)->max_inflight) {
-						no_sample(s, ord[k], "above device limits");
-						continue;
-					}
-					record(s, ord[k],
-					       bench_async(d, o, size, qd, &err),
-					       err);
-				}
-			}
-			progress(o, s, ++*done, total, t0);
+			snprintf(var, sizeof(var), "qd%u", p.qd);
+			p.s = new_series(B_ASYNC, var, p.size, p.qd);
+			measure(run, &p, T_CPU, async_sample);
 		}
 }
 
-static void run_latency(const struct bench_opts *o, struct bench_dev *devs,
-			unsigned int *done, unsigned int total, int64_t t0)
+static void latency_sample(const struct bench_opts *o, struct point *p,
+			   struct bench_dev *d, enum bench_target t)
 {
-	unsigned int m, rep, k;
+	int err = 0;
+	double v;
+
+	/* The error is known once the call returned: not in the same call. */
+	v = bench_latency(d, o, p->mode, &err);
+	record(p->s, t, v, err);
+}
+
+static void run_latency(struct run *run)
+{
+	struct point p = { 0 };
+	unsigned int m;
 
 	for (m = 0; bench_lat_modes[m]; m++) {
-		struct bench_series *s;
-
-		s = new_series(B_LATENCY, bench_lat_modes[m], o->lat_size, 1);
-		for (rep = 0; rep < o->repeats; rep++) {
-			enum bench_target ord[T_COUNT];
-
-			order(rep, ord);
-			for (k = 0; k < T_CPU; k++) {
-				struct bench_dev *d = &devs[ord[k]];
-				int err = 0;
-
-				if (!d->dev)
-					continue;
-				record(s, ord[k],
-				       bench_latency(d, o, bench_lat_modes[m], &err),
-				       err);
-			}
-		}
-		progress(o, s, ++*done, total, t0);
+		p.mode = bench_lat_modes[m];
+		p.s = new_series(B_LATENCY, p.mode, run->o->lat_size, 1);
+		measure(run, &p, T_CPU, latency_sample);
 	}
 }
 
-static void run_alloc(const struct bench_opts *o, struct bench_dev *devs,
-		      unsigned int *done, unsigned int total, int64_t t0)
+static void alloc_sample(const struct bench_opts *o, struct point *p,
+			 struct bench_dev *d, enum bench_target t)
 {
-	uint64_t size;
+	double au, fu;
+	int r;
 
-	for (size = o->alloc_min; size <= o->alloc_max; size *= 2) {
-		struct bench_series *a, *f;
-		unsigned int rep, k;
+	if (p->s->err[t][0])
+		return;
+	if (p->size > cdma_dev_info(d->dev)->max_buffer_size) {
+		no_sample(p->s, t, "above max_buffer_size");
+		no_sample(p->s2, t, "above max_buffer_size");
+		return;
+	}
+	r = bench_alloc(d, o, p->size, &au, &fu);
+	record(p->s, t, r ? NAN : au, -r);
+	record(p->s2, t, r ? NAN : fu, -r);
+}
 
-		a = new_series(B_ALLOC, "alloc", size, 1);
-		f = new_series(B_FREE, "free", size, 1);
-		for (rep = 0; rep < o->repeats; rep++) {
-			enum bench_target ord[T_COUNT];
+static void run_alloc(struct run *run)
+{
+	const struct bench_opts *o = run->o;
+	struct point p = { 0 };
 
-			order(rep, ord);
-			for (k = 0; k < T_CPU; k++) {
-				struct bench_dev *d = &devs[ord[k]];
-				double au, fu;
-				int r;
-
-				if (!d->dev || a->err[ord[k]][0])
-					continue;
-				if (size > cdma_dev_info(d->dev)->max_buffer_size) {
-					no_sample(a, ord[k], "above max_buffer_size");
-					no_sample(f, ord[k], "above max_buffer_size");
-					continue;
-				}
-				r = bench_alloc(d, o, size, &au, &fu);
-				record(a, ord[k], r ? NAN : au, -r);
-				record(f, ord[k], r ? NAN : fu, -r);
-			}
-		}
-		progress(o, a, ++*done, total, t0);
-		progress(o, f, ++*done, total, t0);
+	for (p.size = o->alloc_min; p.size <= o->alloc_max; p.size *= 2) {
+		p.s = new_series(B_ALLOC, "alloc", p.size, 1);
+		p.s2 = new_series(B_FREE, "free", p.size, 1);
+		measure(run, &p, T_CPU, alloc_sample);
 	}
 }
 
@@ -558,9 +575,9 @@ int main(int argc, char **argv)
 	};
 	const char *native = "auto", *guest = "auto", *outdir = NULL;
 	struct bench_dev devs[T_COUNT];
-	unsigned int done = 0, total = 0, t;
+	struct run run = { .o = &o, .devs = devs };
 	int opt, guest_missing = 0, ret = 0;
-	int64_t t0;
+	unsigned int t;
 
 	prog = argv[0];
 	while ((opt = getopt_long(argc, argv, "n:g:t:r:T:s:a:q:l:A:o:vh", lopts,
@@ -658,29 +675,31 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	if (o.tests & (1U << B_RATE | 1U << B_MEMCPY))
-		total += count_pow2(o.rate_min, o.rate_max, 2) *
-			 (!!(o.tests & 1U << B_RATE) + !!(o.tests & 1U << B_MEMCPY));
+		run.total += count_pow2(o.rate_min, o.rate_max, 2) *
+			     (!!(o.tests & 1U << B_RATE) +
+			      !!(o.tests & 1U << B_MEMCPY));
 	if (o.tests & 1U << B_ASYNC)
-		total += count_pow2(o.async_min, o.async_max, o.async_step) *
-			 count_pow2(1, o.qd_max, 2);
+		run.total += count_pow2(o.async_min, o.async_max,
+					o.async_step) *
+			     count_pow2(1, o.qd_max, 2);
 	if (o.tests & 1U << B_LATENCY)
-		total += 5;
+		run.total += 5;
 	if (o.tests & 1U << B_ALLOC)
-		total += 2 * count_pow2(o.alloc_min, o.alloc_max, 2);
+		run.total += 2 * count_pow2(o.alloc_min, o.alloc_max, 2);
 
-	t0 = bench_now();
+	run.t0 = bench_now();
 	if (o.tests & (1U << B_RATE | 1U << B_MEMCPY))
-		run_rate(&o, devs, &done, total, t0);
+		run_rate(&run);
 	if (o.tests & 1U << B_ASYNC)
-		run_async(&o, devs, &done, total, t0);
+		run_async(&run);
 	if (o.tests & 1U << B_LATENCY)
-		run_latency(&o, devs, &done, total, t0);
+		run_latency(&run);
 	/* Give the transfer buffers' memory back to the allocations. */
 	for (t = 0; t < T_COUNT; t++)
 		free_buffers(&devs[t]);
 	if (o.tests & 1U << B_ALLOC)
-		run_alloc(&o, devs, &done, total, t0);
-	fprintf(stderr, "measured in %.1f s\n", (bench_now() - t0) / 1e9);
+		run_alloc(&run);
+	fprintf(stderr, "measured in %.1f s\n", (bench_now() - run.t0) / 1e9);
 
 	bench_print_tables(stdout, series, nseries, !!devs[T_GUEST].dev);
 	bench_print_summary(stdout, series, nseries, !!devs[T_GUEST].dev);

@@ -99,23 +99,6 @@ CDMA_API int cdma_progress(struct cdma_dev *dev, int64_t timeout_ns)
 	}
 }
 
-CDMA_API int cdma_drain(struct cdma_dev *dev, int64_t timeout_ns)
-{
-	int64_t deadline = cdma_deadline(timeout_ns);
-
-	while (dev->inflight) {
-		int64_t left = cdma_left(deadline);
-		int r;
-
-		if (!left)
-			return -ETIMEDOUT;
-		r = cdma_progress(dev, left);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 
 CDMA_API int cdma_loop_create(struct cdma_loop **loopp)
@@ -295,22 +278,38 @@ static int cdma_loop_busy(const struct cdma_loop *loop)
 	return 0;
 }
 
-CDMA_API int cdma_loop_run(struct cdma_loop *loop, int64_t timeout_ns)
+/*
+ * Process completions until none is due, with a timeout: of @dev alone,
+ * or (@loop not NULL) of the devices of @loop until it is stopped.
+ */
+static int cdma_run(struct cdma_dev *dev, struct cdma_loop *loop,
+		    int64_t timeout_ns)
 {
 	int64_t deadline = cdma_deadline(timeout_ns);
 
-	loop->stop = 0;
-	while (!loop->stop && cdma_loop_busy(loop)) {
+	while (loop ? !loop->stop && cdma_loop_busy(loop) : dev->inflight) {
 		int64_t left = cdma_left(deadline);
 		int r;
 
 		if (!left)
 			return -ETIMEDOUT;
-		r = cdma_loop_run_once(loop, left);
+		r = loop ? cdma_loop_run_once(loop, left) :
+			   cdma_progress(dev, left);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+CDMA_API int cdma_drain(struct cdma_dev *dev, int64_t timeout_ns)
+{
+	return cdma_run(dev, NULL, timeout_ns);
+}
+
+CDMA_API int cdma_loop_run(struct cdma_loop *loop, int64_t timeout_ns)
+{
+	loop->stop = 0;
+	return cdma_run(NULL, loop, timeout_ns);
 }
 
 CDMA_API void cdma_loop_stop(struct cdma_loop *loop)

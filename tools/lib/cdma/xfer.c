@@ -164,50 +164,50 @@ CDMA_API int cdma_copy_async(struct cdma_buf *dst, uint64_t dst_off,
 	return cdma_xfer_async(dst->dev, &x, done, arg, cookie);
 }
 
-/* Fill a global transfer; -ERANGE when it passes the remote's known end. */
-static int cdma_global_xfer(struct cdma_xfer *x, uint32_t dir,
-			    struct cdma_buf *local, uint64_t local_off,
-			    const struct cdma_remote *r, uint64_t remote_off,
-			    uint64_t len)
+/*
+ * Submit a global transfer from or to @local, synchronously or (@async)
+ * with @done, @arg and @cookie as cdma_xfer_async(); -ERANGE when it
+ * passes the remote's known end.
+ */
+static int cdma_global_xfer(uint32_t dir, struct cdma_buf *local,
+			    uint64_t local_off, const struct cdma_remote *r,
+			    uint64_t remote_off, uint64_t len, int async,
+			    cdma_done_fn done, void *arg, uint64_t *cookie)
 {
+	struct cdma_xfer x;
+
 	if (r->size && (remote_off > r->size || len > r->size - remote_off))
 		return -ERANGE;
-	memset(x, 0, sizeof(*x));
-	x->dir = dir;
-	x->length = len;
-	x->global_addr = r->global_addr + remote_off;
-	x->key = r->key;
+	memset(&x, 0, sizeof(x));
+	x.dir = dir;
+	x.length = len;
+	x.global_addr = r->global_addr + remote_off;
+	x.key = r->key;
 	if (dir == CDMA_XFER_TO_GLOBAL) {
-		x->src_handle = local->handle;
-		x->src_offset = local_off;
+		x.src_handle = local->handle;
+		x.src_offset = local_off;
 	} else {
-		x->dst_handle = local->handle;
-		x->dst_offset = local_off;
+		x.dst_handle = local->handle;
+		x.dst_offset = local_off;
 	}
-	return 0;
+	if (async)
+		return cdma_xfer_async(local->dev, &x, done, arg, cookie);
+	return cdma_xfer_sync(local->dev, &x);
 }
 
 CDMA_API int cdma_put(const struct cdma_remote *remote, uint64_t remote_off,
 		      struct cdma_buf *src, uint64_t src_off, uint64_t len)
 {
-	struct cdma_xfer x;
-	int ret;
-
-	ret = cdma_global_xfer(&x, CDMA_XFER_TO_GLOBAL, src, src_off, remote,
-			       remote_off, len);
-	return ret ? ret : cdma_xfer_sync(src->dev, &x);
+	return cdma_global_xfer(CDMA_XFER_TO_GLOBAL, src, src_off, remote,
+				remote_off, len, 0, NULL, NULL, NULL);
 }
 
 CDMA_API int cdma_get(struct cdma_buf *dst, uint64_t dst_off,
 		      const struct cdma_remote *remote, uint64_t remote_off,
 		      uint64_t len)
 {
-	struct cdma_xfer x;
-	int ret;
-
-	ret = cdma_global_xfer(&x, CDMA_XFER_FROM_GLOBAL, dst, dst_off, remote,
-			       remote_off, len);
-	return ret ? ret : cdma_xfer_sync(dst->dev, &x);
+	return cdma_global_xfer(CDMA_XFER_FROM_GLOBAL, dst, dst_off, remote,
+				remote_off, len, 0, NULL, NULL, NULL);
 }
 
 CDMA_API int cdma_put_async(const struct cdma_remote *remote,
@@ -215,12 +215,8 @@ CDMA_API int cdma_put_async(const struct cdma_remote *remote,
 			    uint64_t src_off, uint64_t len, cdma_done_fn done,
 			    void *arg, uint64_t *cookie)
 {
-	struct cdma_xfer x;
-	int ret;
-
-	ret = cdma_global_xfer(&x, CDMA_XFER_TO_GLOBAL, src, src_off, remote,
-			       remote_off, len);
-	return ret ? ret : cdma_xfer_async(src->dev, &x, done, arg, cookie);
+	return cdma_global_xfer(CDMA_XFER_TO_GLOBAL, src, src_off, remote,
+				remote_off, len, 1, done, arg, cookie);
 }
 
 CDMA_API int cdma_get_async(struct cdma_buf *dst, uint64_t dst_off,
@@ -228,12 +224,8 @@ CDMA_API int cdma_get_async(struct cdma_buf *dst, uint64_t dst_off,
 			    uint64_t remote_off, uint64_t len,
 			    cdma_done_fn done, void *arg, uint64_t *cookie)
 {
-	struct cdma_xfer x;
-	int ret;
-
-	ret = cdma_global_xfer(&x, CDMA_XFER_FROM_GLOBAL, dst, dst_off, remote,
-			       remote_off, len);
-	return ret ? ret : cdma_xfer_async(dst->dev, &x, done, arg, cookie);
+	return cdma_global_xfer(CDMA_XFER_FROM_GLOBAL, dst, dst_off, remote,
+				remote_off, len, 1, done, arg, cookie);
 }
 
 CDMA_API int cdma_wait(struct cdma_dev *dev, uint64_t cookie,
