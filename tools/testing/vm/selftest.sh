@@ -97,21 +97,26 @@ rm -rf "$T/cache"
 a=$(fake marker "$VM/accel-probe.sh" "$kernel" 2>/dev/null)
 result "$([ "$a" = kvm ]; echo $?)" "accel-probe: a KVM that boots to the marker: kvm ($a)"
 
+# run_fake I MODE ARG...: run-vm.sh with the stand-in QEMU in MODE and
+# ARG..., results in $T/resI, stderr in $T/runI.err; its status in rc, its
+# duration (seconds) in d.
+run_fake() {
+	local i=$1 mode=$2 s=$SECONDS
+	shift 2
+	rc=0
+	fake "$mode" "$VM/run-vm.sh" --env selftest "$@" \
+		--script "$guest" --results "$T/res$i" \
+		--timeout 600 2>"$T/run$i.err" || rc=$?
+	d=$((SECONDS - s))
+}
+
 # 5-7: run-vm.sh stops a VM that does not boot, within a minute.
-s=$SECONDS rc=0
-fake internal-error "$VM/run-vm.sh" --env selftest --accel kvm \
-	--script "$guest" --results "$T/res1" \
-	--timeout 600 2>"$T/run1.err" || rc=$?
-d=$((SECONDS - s))
+run_fake 1 internal-error --accel kvm
 result "$([ "$rc" -eq 126 ] && [ "$d" -le 60 ] &&
 	grep -q 'KVM internal error' "$T/run1.err"; echo $?)" \
 	"run-vm.sh: a KVM internal error stops the VM in ${d}s (status $rc)"
 
-s=$SECONDS rc=0
-fake silent "$VM/run-vm.sh" --env selftest --accel tcg --boot-timeout 3 \
-	--script "$guest" --results "$T/res2" \
-	--timeout 600 2>"$T/run2.err" || rc=$?
-d=$((SECONDS - s))
+run_fake 2 silent --accel tcg --boot-timeout 3
 result "$([ "$rc" -eq 126 ] && [ "$d" -le 30 ] &&
 	grep -q 'nothing on the console' "$T/run2.err"; echo $?)" \
 	"run-vm.sh: a silent VM is stopped after its boot timeout, ${d}s (status $rc)"

@@ -495,22 +495,12 @@ static void xc_usage(const char *prog)
 
 int main(int argc, char **argv)
 {
-	const char *seed = getenv("CDMA_SEED");
 	const struct cd_opt opts[] = {
-		{ "-a", NULL, &xc_path[0] }, { "-b", NULL, &xc_path[1] },
+		{ "-a", NULL, &xc_path[0], NULL, true },
+		{ "-b", NULL, &xc_path[1], NULL, true },
 	};
-	char **av;
-	int ac;
 
-	cdma_seed = seed && *seed ? strtoull(seed, NULL, 0) :
-		    ((uint64_t)getpid() << 32) ^ cd_now_ns();
-	av = cd_harness_args(argc, argv, opts, 2, xc_usage, &ac);
-	if (!av)
-		return KSFT_FAIL;
-	if (!xc_path[0] || !xc_path[1]) {
-		xc_usage(argv[0]);
-		return KSFT_FAIL;
-	}
-	atexit(xc_print_run);
-	return test_harness_run(ac, av);
+	cdma_seed = cd_env_seed(cd_now_ns());
+	return cd_harness_main(argc, argv, opts, ARRAY_SIZE(opts), xc_usage,
+			       xc_print_run);
 }

@@ -30,6 +30,8 @@
 
 #include <linux/cdma.h>
 
+#include "cdma_helpers.h"
+
 static const char *dev_path = "/dev/cdma0";
 static unsigned int files = 2, depth = 128, mib = 8;
 
@@ -114,31 +116,20 @@ out:
 
 int main(int argc, char **argv)
 {
+	const struct cd_arg args[] = {
+		{ 'd', CD_ARG_STR, &dev_path }, { 'f', CD_ARG_UINT, &files },
+		{ 'q', CD_ARG_UINT, &depth }, { 'm', CD_ARG_UINT, &mib },
+	};
 	uint64_t queued = 0, drained = 0, t0, lat_b, lat_close, t_a;
-	int p[2], c, fd, st, status, failed = 0;
+	int p[2], fd, st, status, failed = 0;
 	uint32_t a, b;
 	unsigned int i;
 	pid_t pid;
 
-	while ((c = getopt(argc, argv, "d:f:q:m:")) != -1) {
-		switch (c) {
-		case 'd':
-			dev_path = optarg;
-			break;
-		case 'f':
-			files = (unsigned int)strtoul(optarg, NULL, 0);
-			break;
-		case 'q':
-			depth = (unsigned int)strtoul(optarg, NULL, 0);
-			break;
-		case 'm':
-			mib = (unsigned int)strtoul(optarg, NULL, 0);
-			break;
-		default:
-			fprintf(stderr, "Usage: %s [-d DEV] [-f FILES] [-q DEPTH] [-m MIB]\n",
-				argv[0]);
-			return 2;
-		}
+	if (cd_getopt(argc, argv, args, ARRAY_SIZE(args))) {
+		fprintf(stderr, "Usage: %s [-d DEV] [-f FILES] [-q DEPTH] [-m MIB]\n",
+			argv[0]);
+		return 2;
 	}
 	if (!files || files > 16 || !depth || !mib)
 		return 2;

@@ -146,6 +146,39 @@ static inline void cd_small_pair(struct __test_metadata *_metadata, int fd,
  * Find a handle of another open file @fd2 that is not one of @n handles
  * in @mine: allocates one-page buffers on @fd2 until it gets one.
  */
+/*
+ * ioctl @req of a copy of @valid (a request of @size bytes that works)
+ * with one bit of the field @flags set (each of the 32 in turn; none when
+ * NULL), then with one of @fields (@nr of them) set to each of its
+ * CD_FIELD_VALUES values in turn: EINVAL each time.
+ */
+static inline void cd_einval(struct __test_metadata *_metadata, int fd,
+			     unsigned long req, const void *valid, size_t size,
+			     const struct cd_field *flags,
+			     const struct cd_field *fields, unsigned int nr)
+{
+	__u64 buf[16];
+	unsigned int i, bit;
+	int v;
+
+	ASSERT_GE(sizeof(buf), size);
+	for (bit = 0; flags && bit < 32; bit++) {
+		memcpy(buf, valid, size);
+		cd_field_set(buf, flags, 1ULL << bit);
+		EXPECT_EQ(-EINVAL, cd_ioctl(fd, req, buf))
+			TH_LOG("flags bit %u", bit);
+	}
+	for (i = 0; i < nr; i++) {
+		for (v = 0; v < CD_FIELD_VALUES; v++) {
+			memcpy(buf, valid, size);
+			cd_field_set(buf, &fields[i],
+				     cd_field_value(&fields[i], v));
+			EXPECT_EQ(-EINVAL, cd_ioctl(fd, req, buf))
+				TH_LOG("field %s value %d", fields[i].name, v);
+		}
+	}
+}
+
 static inline __u32 cd_foreign_handle(struct __test_metadata *_metadata,
 				      int fd2, const struct cdma_info *info,
 				      const __u32 *mine, int n)

@@ -38,9 +38,9 @@
 
 #include <linux/cdma.h>
 
+#include "cdma_helpers.h"
 #include "pattern.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_BUFS	16
 #define MAX_SIZE	(64U << 10)	/* buffers the fuzzer keeps small */
 
@@ -484,31 +484,19 @@ static void usage(const char *prog)
 
 int main(int argc, char **argv)
 {
+	const struct cd_arg args[] = {
+		{ 'd', CD_ARG_STR, &dev_path },
+		{ 'n', CD_ARG_ULONG, &calls_total },
+		{ 't', CD_ARG_UINT, &nthreads }, { 's', CD_ARG_U64, &seed },
+	};
 	struct fz z[64];
 	pthread_t t[64];
 	unsigned int i;
 	int c, tn = 0;
 
 	seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	while ((c = getopt(argc, argv, "d:n:t:s:")) != -1) {
-		switch (c) {
-		case 'd':
-			dev_path = optarg;
-			break;
-		case 'n':
-			calls_total = strtoul(optarg, NULL, 0);
-			break;
-		case 't':
-			nthreads = (unsigned int)strtoul(optarg, NULL, 0);
-			break;
-		case 's':
-			seed = strtoull(optarg, NULL, 0);
-			break;
-		default:
-			usage(argv[0]);
-		}
-	}
-	if (!nthreads || nthreads > 64 || !calls_total)
+	if (cd_getopt(argc, argv, args, ARRAY_SIZE(args)) || !nthreads ||
+	    nthreads > 64 || !calls_total)
 		usage(argv[0]);
 	page_size = sysconf(_SC_PAGESIZE);
 	signal(SIGPIPE, SIG_IGN);

@@ -315,3 +315,90 @@ int64_t cd_efd_take(int efd)
 		return errno == EAGAIN ? 0 : -errno;
 	return r == sizeof(v) ? (int64_t)v : -EIO;
 }
+
+/* ------------------------------------------------------------------ */
+/* Files, command lines                                                */
+
+/* Write the string @s to the file @path: 0, -errno, -EIO if short. */
+int cd_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		n = -errno;
+	else
+		n = n == (ssize_t)strlen(s) ? 0 : -EIO;
+	close(fd);
+	return (int)n;
+}
+
+/*
+ * Where and with what data the run of @prog happened, for reproduction:
+ * after the TAP output (TAP wants its version line first).
+ */
+void cd_print_run(const char *prog, const char *dev, uint64_t seed)
+{
+	printf("# %s: device %s CDMA_SEED=%#llx\n", prog, dev,
+	       (unsigned long long)seed);
+	fflush(stdout);
+}
+
+static void cd_arg_set(const struct cd_arg *a, const char *v)
+{
+	switch (a->type) {
+	case CD_ARG_STR:
+		*(const char **)a->value = v;
+		break;
+	case CD_ARG_UINT:
+		*(unsigned int *)a->value = (unsigned int)strtoul(v, NULL, 0);
+		break;
+	case CD_ARG_ULONG:
+		*(unsigned long *)a->value = strtoul(v, NULL, 0);
+		break;
+	case CD_ARG_U64:
+		*(uint64_t *)a->value = strtoull(v, NULL, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * cd_getopt() - parse a program's options (getopt()) by a table
+ * @argc: main()'s
+ * @argv: main()'s
+ * @args: the options: each one's argument is stored where it says
+ * @nargs: number of @args, at most CD_MAX_ARGS
+ *
+ * Return: 0 once every option is parsed; else, at the first option
+ * that is not one to store, the letter of a CD_ARG_FLAG option or '?'
+ * (an unknown option or a missing argument: getopt() said which).
+ */
+int cd_getopt(int argc, char **argv, const struct cd_arg *args,
+	      unsigned int nargs)
+{
+	char optstring[2 * CD_MAX_ARGS + 1], *p = optstring;
+	unsigned int i;
+	int c;
+
+	if (nargs > CD_MAX_ARGS)
+		return '?';
+	for (i = 0; i < nargs; i++) {
+		*p++ = args[i].opt;
+		if (args[i].type != CD_ARG_FLAG)
+			*p++ = ':';
+	}
+	*p = 0;
+	while ((c = getopt(argc, argv, optstring)) != -1) {
+		for (i = 0; i < nargs && args[i].opt != c; i++)
+			;
+		if (i == nargs || args[i].type == CD_ARG_FLAG)
+			return c;
+		cd_arg_set(&args[i], optarg);
+	}
+	return 0;
+}

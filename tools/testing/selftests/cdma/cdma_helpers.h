@@ -39,6 +39,10 @@
 #define KiB	(1024ULL)
 #define MiB	(1024ULL * 1024ULL)
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Device under test: -d PATH, else $CDMA_DEV, else /dev/cdma0. */
 extern const char *cdma_dev_path;
 /* Base of every pattern seed: $CDMA_SEED, else chosen at start. */
@@ -177,5 +181,37 @@ struct cd_buf {
 void *cd_null(void);
 void *cd_bad_ptr(void);
 int64_t cd_efd_take(int efd);
+
+/* ------------------------------------------------------------------ */
+/* Files, command lines of the programs without the harness           */
+
+int cd_write_file(const char *path, const char *s);
+void cd_print_run(const char *prog, const char *dev, uint64_t seed);
+
+enum cd_arg_type {
+	CD_ARG_FLAG,	/* no argument: cd_getopt() returns the letter */
+	CD_ARG_STR,	/* const char * */
+	CD_ARG_UINT,	/* unsigned int */
+	CD_ARG_ULONG,	/* unsigned long */
+	CD_ARG_U64,	/* uint64_t */
+};
+
+/**
+ * struct cd_arg - an option of a program, for cd_getopt()
+ * @opt: its letter
+ * @type: what its argument is (a number: strtoul()'s base 0)
+ * @value: receives the argument (NULL for CD_ARG_FLAG)
+ */
+struct cd_arg {
+	char opt;
+	enum cd_arg_type type;
+	void *value;
+};
+
+/* At most this many options in a table of cd_getopt(). */
+#define CD_MAX_ARGS	16
+
+int cd_getopt(int argc, char **argv, const struct cd_arg *args,
+	      unsigned int nargs);
 
 #endif /* CDMA_HELPERS_H */

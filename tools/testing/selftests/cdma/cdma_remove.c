@@ -60,18 +60,6 @@ static int rm_run(char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static int rm_write(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 static bool rm_exists(void)
 {
 	char path[256];
@@ -110,18 +98,18 @@ static int rm_add(char *dev, size_t len)
 	char path[256];
 	int r, i;
 
-	r = rm_write(RM_SYS "/drivers_autoprobe", "0");
+	r = cd_write_file(RM_SYS "/drivers_autoprobe", "0");
 	if (r)
 		return r;
 	r = rm_run(argv) ? -EIO : 0;
 	if (!r) {
 		snprintf(path, sizeof(path), RM_SYS "/devices/%s/driver_override",
 			 rm_vdpa);
-		r = rm_write(path, "virtio_vdpa");
+		r = cd_write_file(path, "virtio_vdpa");
 	}
 	if (!r)
-		r = rm_write(RM_SYS "/drivers_probe", rm_vdpa);
-	rm_write(RM_SYS "/drivers_autoprobe", "1");
+		r = cd_write_file(RM_SYS "/drivers_probe", rm_vdpa);
+	cd_write_file(RM_SYS "/drivers_autoprobe", "1");
 	if (r)
 		return r;
 	for (i = 0; i < 200; i++) {
@@ -596,20 +584,15 @@ static void rm_usage(const char *prog)
 
 int main(int argc, char **argv)
 {
-	const char *seed = getenv("CDMA_SEED");
 	const struct cd_opt opts[] = {
-		{ "-n", NULL, &rm_vdpa }, { "-m", NULL, &rm_mgmt },
-		{ "-N", NULL, &rm_native },
+		{ "-n", NULL, &rm_vdpa, NULL, false },
+		{ "-m", NULL, &rm_mgmt, NULL, false },
+		{ "-N", NULL, &rm_native, NULL, false },
 	};
-	char **av;
-	int ac;
 
-	cdma_seed = seed && *seed ? strtoull(seed, NULL, 0) :
-		    ((uint64_t)getpid() << 32) ^ cd_now_ns();
-	av = cd_harness_args(argc, argv, opts, 3, rm_usage, &ac);
-	if (!av)
-		return KSFT_FAIL;
-	return test_harness_run(ac, av);
+	cdma_seed = cd_env_seed(cd_now_ns());
+	return cd_harness_main(argc, argv, opts, ARRAY_SIZE(opts), rm_usage,
+			       NULL);
 }
 
 #pragma GCC diagnostic pop

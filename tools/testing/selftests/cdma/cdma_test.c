@@ -45,33 +45,18 @@ static void cd_usage(const char *prog)
 }
 
 /* Where and with what data the run happened, for reproduction. */
-static void cd_print_run(void)
+static void cd_print_test_run(void)
 {
-	printf("# cdma_test: device %s CDMA_SEED=%#llx\n", cdma_dev_path,
-	       (unsigned long long)cdma_seed);
-	fflush(stdout);
+	cd_print_run("cdma_test", cdma_dev_path, cdma_seed);
 }
 
 int main(int argc, char **argv)
 {
-	const char *env = getenv("CDMA_DEV");
-	const char *seed = getenv("CDMA_SEED");
-	const struct cd_opt opts[] = { { "-d", "--device", &cdma_dev_path } };
-	char **av;
-	int ac;
+	const struct cd_opt opts[] = {
+		{ "-d", "--device", &cdma_dev_path, "CDMA_DEV", false },
+	};
 
-	if (env && *env)
-		cdma_dev_path = env;
-	if (seed && *seed)
-		cdma_seed = strtoull(seed, NULL, 0);
-	else
-		cdma_seed = ((uint64_t)getpid() << 32) ^ cd_now_ns();
-
-	av = cd_harness_args(argc, argv, opts, 1, cd_usage, &ac);
-	if (!av)
-		return KSFT_FAIL;
-
-	/* After the TAP output (TAP wants its version line first). */
-	atexit(cd_print_run);
-	return test_harness_run(ac, av);
+	cdma_seed = cd_env_seed(cd_now_ns());
+	return cd_harness_main(argc, argv, opts, ARRAY_SIZE(opts), cd_usage,
+			       cd_print_test_run);
 }

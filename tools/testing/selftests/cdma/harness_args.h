@@ -5,24 +5,32 @@
  * kselftest harness (test_harness_run()).
  *
  * Everything here is static: each program includes it in the file that
- * runs the harness.
+ * runs the harness, after kselftest_harness.h.
  */
 #ifndef CDMA_HARNESS_ARGS_H
 #define CDMA_HARNESS_ARGS_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /**
  * struct cd_opt - an option of the program
  * @name: "-x"; also accepted as "-xVALUE"
  * @alias: "--long" (also "--long=VALUE"), or NULL
  * @value: receives the argument
+ * @env: environment variable whose value (when not empty) is the default,
+ *	 or NULL
+ * @required: the option must be given
  */
 struct cd_opt {
 	const char *name;
 	const char *alias;
 	const char **value;
+	const char *env;
+	bool required;
 };
 
 /* cd_opt_match()'s answer when the value is the next argument. */
@@ -56,7 +64,8 @@ static const char *cd_opt_match(const struct cd_opt *o, const char *a)
  * @usage and goes on to the harness, which lists its own options.
  *
  * Return: the harness's argv, NULL-terminated; NULL when an option lacks
- * its argument (@usage printed) or memory is short.
+ * its argument or a required option is missing (@usage printed), or
+ * memory is short.
  */
 static char **cd_harness_args(int argc, char **argv, const struct cd_opt *opts,
 			      unsigned int nopts, void (*usage)(const char *),
@@ -67,6 +76,12 @@ static char **cd_harness_args(int argc, char **argv, const struct cd_opt *opts,
 
 	if (!av)
 		return NULL;
+	for (i = 0; i < (int)nopts; i++) {
+		const char *e = opts[i].env ? getenv(opts[i].env) : NULL;
+
+		if (e && *e)
+			*opts[i].value = e;
+	}
 	av[ac++] = argv[0];
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
@@ -96,9 +111,53 @@ static char **cd_harness_args(int argc, char **argv, const struct cd_opt *opts,
 		}
 		*opts[k - 1].value = v;
 	}
+	for (i = 0; i < (int)nopts; i++) {
+		if (opts[i].required && !*opts[i].value) {
+			usage(argv[0]);
+			free(av);
+			return NULL;
+		}
+	}
 	av[ac] = NULL;
 	*acp = ac;
 	return av;
+}
+
+/* $CDMA_SEED, else a seed of this run: from the pid and @now. */
+static uint64_t cd_env_seed(uint64_t now)
+{
+	const char *seed = getenv("CDMA_SEED");
+
+	if (seed && *seed)
+		return strtoull(seed, NULL, 0);
+	return ((uint64_t)getpid() << 32) ^ now;
+}
+
+/**
+ * cd_harness_main() - main() of a program that runs the harness
+ * @argc: main()'s
+ * @argv: main()'s
+ * @opts: the program's options (cd_harness_args())
+ * @nopts: number of @opts
+ * @usage: prints the program's usage
+ * @print_run: prints how to reproduce the run, after the TAP output (TAP
+ *	       wants its version line first); or NULL
+ *
+ * Return: main()'s exit status.
+ */
+static int cd_harness_main(int argc, char **argv, const struct cd_opt *opts,
+			   unsigned int nopts, void (*usage)(const char *),
+			   void (*print_run)(void))
+{
+	char **av;
+	int ac;
+
+	av = cd_harness_args(argc, argv, opts, nopts, usage, &ac);
+	if (!av)
+		return KSFT_FAIL;
+	if (print_run)
+		atexit(print_run);
+	return test_harness_run(ac, av);
 }
 
 #endif /* CDMA_HARNESS_ARGS_H */

@@ -66,8 +66,8 @@ CDMA_TEST(export_invalid)
 	};
 	struct cdma_export e;
 	__u32 h, dead, foreign;
-	unsigned int i, bit;
-	int fd2, v;
+	unsigned int bit;
+	int fd2;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_GLOBAL);
 	ASSERT_EQ(0, cd_alloc(self->fd, self->page, &h, NULL));
@@ -82,16 +82,11 @@ CDMA_TEST(export_invalid)
 					     CD_RW | (1U << bit), NULL, NULL))
 			TH_LOG("access rw + bit %u", bit);
 	}
-	for (i = 0; i < ARRAY_SIZE(fields); i++) {
-		for (v = 0; v < CD_FIELD_VALUES; v++) {
-			memset(&e, 0, sizeof(e));
-			e.handle = h;
-			e.access = CD_RW;
-			cd_field_set(&e, &fields[i], cd_field_value(&fields[i], v));
-			EXPECT_EQ(-EINVAL, cd_ioctl(self->fd, CDMA_IOC_EXPORT, &e))
-				TH_LOG("field %s value %d", fields[i].name, v);
-		}
-	}
+	memset(&e, 0, sizeof(e));
+	e.handle = h;
+	e.access = CD_RW;
+	cd_einval(_metadata, self->fd, CDMA_IOC_EXPORT, &e, sizeof(e), NULL,
+		  fields, ARRAY_SIZE(fields));
 
 	EXPECT_EQ(-ENOENT, cd_export(self->fd, dead, CD_RW, NULL, NULL));
 	EXPECT_EQ(-ENOENT, cd_export(self->fd, 0xdeadbeef, CD_RW, NULL, NULL));
@@ -142,33 +137,22 @@ CDMA_TEST(revoke)
 		CD_FIELD(struct cdma_revoke, reserved[0]),
 		CD_FIELD(struct cdma_revoke, reserved[1]),
 	};
+	static const struct cd_field flags =
+		CD_FIELD(struct cdma_revoke, flags);
 	struct cdma_revoke rv;
 	struct cd_buf x, l;
 	__u64 g, k, g2, k2;
-	unsigned int i, bit;
-	int v, r;
+	int r;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_GLOBAL);
 	cd_buf_get(_metadata, self->fd, &self->info, self->page, true, &x);
 	cd_buf_get(_metadata, self->fd, &self->info, self->page, true, &l);
 	ASSERT_EQ(0, cd_export(self->fd, x.handle, CD_RW, &g, &k));
 
-	for (bit = 0; bit < 32; bit++) {
-		memset(&rv, 0, sizeof(rv));
-		rv.handle = x.handle;
-		rv.flags = 1U << bit;
-		EXPECT_EQ(-EINVAL, cd_ioctl(self->fd, CDMA_IOC_REVOKE, &rv))
-			TH_LOG("flags bit %u", bit);
-	}
-	for (i = 0; i < ARRAY_SIZE(fields); i++) {
-		for (v = 0; v < CD_FIELD_VALUES; v++) {
-			memset(&rv, 0, sizeof(rv));
-			rv.handle = x.handle;
-			cd_field_set(&rv, &fields[i], cd_field_value(&fields[i], v));
-			EXPECT_EQ(-EINVAL, cd_ioctl(self->fd, CDMA_IOC_REVOKE, &rv))
-				TH_LOG("field %s value %d", fields[i].name, v);
-		}
-	}
+	memset(&rv, 0, sizeof(rv));
+	rv.handle = x.handle;
+	cd_einval(_metadata, self->fd, CDMA_IOC_REVOKE, &rv, sizeof(rv), &flags,
+		  fields, ARRAY_SIZE(fields));
 	EXPECT_EQ(-ENOENT, cd_revoke(self->fd, 0xdeadbeef));
 	EXPECT_EQ(-ENOENT, cd_revoke(self->fd, l.handle));	/* not exported */
 

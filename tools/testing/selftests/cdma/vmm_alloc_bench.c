@@ -26,6 +26,7 @@
  * Exit status: 0, 1 when a set-up or an allocation failed.
  */
 
+#include "cdma_helpers.h"
 #include "vmm_virtio.h"
 
 #define ZC_DATA_MAX	(32 * ZC_MiB)	/* inside RAM region 0 */
@@ -95,6 +96,10 @@ int main(int argc, char **argv)
 	const char *vdev = getenv("ZCOPY_DEV"), *ndev = "/dev/cdma0";
 	double *tn, *ts, ratio1m = 0;
 	unsigned int reps = 9, i;
+	const struct cd_arg args[] = {
+		{ 'd', CD_ARG_STR, &vdev }, { 'n', CD_ARG_STR, &ndev },
+		{ 'r', CD_ARG_UINT, &reps }, { 'h', CD_ARG_FLAG, NULL },
+	};
 	struct zc_vmm m;
 	uint64_t size;
 	uint32_t sid;
@@ -102,21 +107,10 @@ int main(int argc, char **argv)
 
 	if (!vdev || !*vdev)
 		vdev = "/dev/vhost-vdpa-0";
-	while ((opt = getopt(argc, argv, "d:n:r:h")) != -1) {
-		switch (opt) {
-		case 'd':
-			vdev = optarg;
-			break;
-		case 'n':
-			ndev = optarg;
-			break;
-		case 'r':
-			reps = (unsigned int)strtoul(optarg, NULL, 0);
-			break;
-		default:
-			vb_usage(argv[0]);
-			return opt == 'h' ? 0 : 1;
-		}
+	opt = cd_getopt(argc, argv, args, ARRAY_SIZE(args));
+	if (opt) {
+		vb_usage(argv[0]);
+		return opt == 'h' ? 0 : 1;
 	}
 	if (!reps || reps > 1000) {
 		vb_usage(argv[0]);

@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "cdma_helpers.h"
 #include "vmm_virtio.h"
 #include "pattern.h"
 
@@ -352,29 +353,6 @@ static int fz_restart(struct zc_vmm *m, struct fz_state *f)
 	return st;
 }
 
-struct fz_racer {
-	struct zc_vmm *m;
-	int stop;
-	unsigned long races;
-	uint64_t rnd;
-};
-
-/* IOTLB changes under the requests: RAM region 1 split, joined, gone. */
-static void *fz_race(void *arg)
-{
-	struct fz_racer *r = arg;
-
-	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
-		r->rnd = r->rnd * 6364136223846793005ULL + 1;
-		zc_iotlb_remap(r->m, 1, (r->rnd >> 40) % 3 ? 4 : 0);
-		usleep((r->rnd >> 20) % 500);
-		zc_iotlb_remap(r->m, 1, 1);
-		r->races++;
-		usleep((r->rnd >> 30) % 500);
-	}
-	return NULL;
-}
-
 /* The device still works: a new VMM copies data and reads it back. */
 static int fz_final_check(void)
 {
@@ -414,38 +392,28 @@ out:
 
 int main(int argc, char **argv)
 {
+	const struct cd_arg args[] = {
+		{ 'd', CD_ARG_STR, &zc_dev_path },
+		{ 'n', CD_ARG_ULONG, &want_requests },
+		{ 'r', CD_ARG_ULONG, &want_races }, { 's', CD_ARG_U64, &seed },
+	};
 	struct zc_vmm *m = calloc(1, sizeof(*m));
-	struct fz_racer racer = { 0 };
+	/* IOTLB changes under the requests: RAM region 1 split, joined, gone. */
+	struct zc_racer racer = { .random = true };
 	struct fz_state f = { 0 };
 	unsigned long setup_failures = 0;
 	const char *env = getenv("ZCOPY_DEV");
-	pthread_t t;
-	int c, st, tn = 0, ok;
+	int st, tn = 0, ok;
 	bool need_reset = false;
 	uint8_t status;
 
 	if (env && *env)
 		zc_dev_path = env;
 	seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	while ((c = getopt(argc, argv, "d:n:r:s:")) != -1) {
-		switch (c) {
-		case 'd':
-			zc_dev_path = optarg;
-			break;
-		case 'n':
-			want_requests = strtoul(optarg, NULL, 0);
-			break;
-		case 'r':
-			want_races = strtoul(optarg, NULL, 0);
-			break;
-		case 's':
-			seed = strtoull(optarg, NULL, 0);
-			break;
-		default:
-			fprintf(stderr, "Usage: %s [-d DEV] [-n REQUESTS] [-r RACES] [-s SEED]\n",
-				argv[0]);
-			return 2;
-		}
+	if (cd_getopt(argc, argv, args, ARRAY_SIZE(args))) {
+		fprintf(stderr, "Usage: %s [-d DEV] [-n REQUESTS] [-r RACES] [-s SEED]\n",
+			argv[0]);
+		return 2;
 	}
 	rnd_state = seed;
 	signal(SIGPIPE, SIG_IGN);
@@ -458,12 +426,12 @@ int main(int argc, char **argv)
 	}
 	racer.m = m;
 	racer.rnd = seed;
-	if (pthread_create(&t, NULL, fz_race, &racer)) {
+	if (zc_racer_start(&racer)) {
 		printf("Bail out! pthread_create\n");
 		return 1;
 	}
 	while (f.requests < want_requests ||
-	       __atomic_load_n(&racer.races, __ATOMIC_RELAXED) < want_races) {
+	       __atomic_load_n(&racer.flips, __ATOMIC_RELAXED) < want_races) {
 		/* Each breaks the device until a reset: now and then. */
 		switch (pick(32)) {
 		case 0:
@@ -482,8 +450,7 @@ int main(int argc, char **argv)
 		    (status & (VIRTIO_CONFIG_S_NEEDS_RESET |
 			       VIRTIO_CONFIG_S_FAILED)) ||
 		    !(status & VIRTIO_CONFIG_S_DRIVER_OK) || !pick(2048)) {
-			__atomic_store_n(&racer.stop, 1, __ATOMIC_RELAXED);
-			pthread_join(t, NULL);
+			zc_racer_stop(&racer);
 			f.refusals++;
 			st = fz_restart(m, &f);
 			if (st) {
@@ -494,26 +461,24 @@ int main(int argc, char **argv)
 					break;
 			}
 			need_reset = false;
-			racer.stop = 0;
 			racer.m = m;
-			if (pthread_create(&t, NULL, fz_race, &racer))
+			if (zc_racer_start(&racer))
 				break;
 		}
 	}
-	__atomic_store_n(&racer.stop, 1, __ATOMIC_RELAXED);
-	pthread_join(t, NULL);
+	zc_racer_stop(&racer);
 	zc_vmm_stop(m, false);
 
 	printf("# requests %lu (%lu answered), resets %lu, VMMs killed %lu, IOTLB races %lu\n",
-	       f.requests, f.answered, f.resets, f.kills, racer.races);
+	       f.requests, f.answered, f.resets, f.kills, racer.flips);
 	printf("%sok %d every set-up of the reset device worked\n",
 	       setup_failures ? "not " : "", ++tn);
 	printf("%sok %d at least %lu requests and %lu IOTLB races\n",
-	       f.requests >= want_requests && racer.races >= want_races ?
+	       f.requests >= want_requests && racer.flips >= want_races ?
 	       "" : "not ", ++tn, want_requests, want_races);
 	ok = fz_final_check();
 	printf("%sok %d a new VMM moves data through the device\n",
 	       ok ? "" : "not ", ++tn);
 	return setup_failures || f.requests < want_requests ||
-	       racer.races < want_races || !ok;
+	       racer.flips < want_races || !ok;
 }

@@ -62,6 +62,7 @@
 #include "../kselftest_harness.h"
 #pragma GCC diagnostic pop
 
+#include "cdma_helpers.h"
 #include "vmm_virtio.h"
 #include "harness_args.h"
 #include "pattern.h"
@@ -275,6 +276,17 @@ static unsigned int zc_counters_diff(struct __test_metadata *_metadata,
 	return n;
 }
 
+/* The counters (buffers..pinned) are back to @before, @when. */
+static void zc_expect_counters(struct __test_metadata *_metadata,
+			       const char *when,
+			       const struct zc_counters *before)
+{
+	struct zc_counters now;
+
+	zc_counters_read(&now);
+	EXPECT_EQ(0U, zc_counters_diff(_metadata, when, before, &now));
+}
+
 /* ------------------------------------------------------------------ */
 /* Fixtures                                                            */
 
@@ -330,23 +342,39 @@ FIXTURE_TEARDOWN(zcb)
 
 #define ZC_DATA_AT(mib)	(ZC_DATA + (uint64_t)(mib) * ZC_MiB)
 
-#define ZC_EXPECT_ST(expect, st, what) do { \
+/* Status @st of step @what must be @expect: @check is EXPECT_EQ or ASSERT_EQ. */
+#define ZC_CHECK_ST(check, expect, st, what) do { \
 	int __st = (st); \
 	int __want = (expect); \
 	if (__st != __want) \
 		TH_LOG("%s: %s (%d), expected %s", what, \
 		       zc_status_name(__st), __st, zc_status_name(__want)); \
-	EXPECT_EQ(__want, __st); \
+	check(__want, __st); \
 } while (0)
 
-#define ZC_ASSERT_ST(expect, st, what) do { \
-	int __st = (st); \
-	int __want = (expect); \
-	if (__st != __want) \
-		TH_LOG("%s: %s (%d), expected %s", what, \
-		       zc_status_name(__st), __st, zc_status_name(__want)); \
-	ASSERT_EQ(__want, __st); \
-} while (0)
+#define ZC_EXPECT_ST(expect, st, what) \
+	ZC_CHECK_ST(EXPECT_EQ, expect, st, what)
+#define ZC_ASSERT_ST(expect, st, what) \
+	ZC_CHECK_ST(ASSERT_EQ, expect, st, what)
+
+/* The event of transfer @tag into *@ev: the test ends without it. */
+static void zc_event_ok(struct __test_metadata *_metadata, struct zc_vmm *m,
+			__u64 tag, struct zc_event *ev)
+{
+	ASSERT_EQ(0, zc_wait_event(m, tag, ev,
+				   ZC_EV_TIMEOUT_MS * (int)zc_scale()))
+		TH_LOG("no event for tag %llu", (unsigned long long)tag);
+}
+
+/* SUBMIT of @x (step @what), then its event into *@ev. */
+static void zc_submit_wait(struct __test_metadata *_metadata,
+			   struct zc_vmm *m, __u32 sid,
+			   const struct zc_xfer *x, const char *what,
+			   struct zc_event *ev)
+{
+	ZC_ASSERT_ST(S_OK, zc_submit(m, sid, x), what);
+	zc_event_ok(_metadata, m, x->tag, ev);
+}
 
 /* A LOCAL copy, then its event: logs the step that failed. */
 static void zc_copy_ok(struct __test_metadata *_metadata, struct zc_vmm *m,
@@ -360,16 +388,59 @@ static void zc_copy_ok(struct __test_metadata *_metadata, struct zc_vmm *m,
 	};
 	struct zc_event ev;
 
-	ZC_ASSERT_ST(S_OK, zc_submit(m, sid, &x), "SUBMIT");
-	ASSERT_EQ(0, zc_wait_event(m, tag, &ev,
-				   ZC_EV_TIMEOUT_MS * (int)zc_scale()))
-		TH_LOG("no event for tag %llu", (unsigned long long)tag);
+	zc_submit_wait(_metadata, m, sid, &x, "SUBMIT", &ev);
 	ZC_ASSERT_ST(S_OK, (int)ev.status, "transfer event");
 	ASSERT_EQ(len, ev.bytes);
 }
 
 #define ZC_ASSERT_COPY(m, sid, src, soff, dst, doff, len, tag) \
 	zc_copy_ok(_metadata, m, sid, src, soff, dst, doff, len, tag)
+
+/* Buffers A over @a and B over @b, in session @sid. */
+static void zc_alloc_ab(struct __test_metadata *_metadata, struct zc_vmm *m,
+			__u32 sid, const struct zc_range *a, __u32 *ha,
+			const struct zc_range *b, __u32 *hb)
+{
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, sid, a, 1, ha), "ALLOC A");
+	ZC_ASSERT_ST(S_OK, zc_alloc(m, sid, b, 1, hb), "ALLOC B");
+}
+
+/*
+ * The counters into *@before, buffers A over @a and B over @b; then the
+ * guest writes pattern @seed in B and the engine copies B to A.
+ */
+static void zc_alloc_copy(struct __test_metadata *_metadata, struct zc_vmm *m,
+			  __u32 sid, struct zc_counters *before,
+			  const struct zc_range *a, __u32 *ha,
+			  const struct zc_range *b, __u32 *hb, __u64 seed)
+{
+	zc_counters_read(before);
+	zc_alloc_ab(_metadata, m, sid, a, ha, b, hb);
+	zc_gfill(m, b->addr, b->len, seed);
+	ZC_ASSERT_COPY(m, sid, *hb, 0, *ha, 0, a->len, 1);
+}
+
+/* FREE of buffers A and B. */
+static void zc_free_ab(struct __test_metadata *_metadata, struct zc_vmm *m,
+		       __u32 sid, __u32 ha, __u32 hb)
+{
+	ZC_EXPECT_ST(S_OK, zc_free(m, sid, ha), "FREE A");
+	ZC_EXPECT_ST(S_OK, zc_free(m, sid, hb), "FREE B");
+}
+
+/* Publish the chain at descriptor 0 of @vq and wait for its used element. */
+static void zc_post_wait(struct __test_metadata *_metadata, struct zc_vmm *m,
+			 struct zc_vq *vq, struct zc_used_elem *e)
+{
+	__u64 end;
+
+	zc_vq_publish(vq, 0);
+	zc_kick(vq);
+	end = zc_now_ms() + (uint64_t)m->req_timeout_ms;
+	while (!zc_vq_get_used(vq, e) && zc_now_ms() < end)
+		zc_vq_wait(vq, zc_left_ms(end));
+	ASSERT_LT(zc_now_ms(), end);
+}
 
 /* ------------------------------------------------------------------ */
 /* Set-up, sessions, framing                                           */
@@ -479,7 +550,6 @@ ZC_TEST(unreachable_request_buffers)
 		zc_hdr(VIRTIO_RDMA_REMOTE_OP_SESSION_CLOSE, self->sid);
 	struct virtio_rdma_remote_resp r;
 	struct zc_used_elem e;
-	uint64_t end;
 	unsigned int i;
 	uint8_t status = 0;
 
@@ -493,12 +563,7 @@ ZC_TEST(unreachable_request_buffers)
 	vq->desc[1].flags = htole16(VRING_DESC_F_WRITE);
 	vq->desc[1].next = 0;
 	memset(zc_ptr(m, ZC_RESP, ZC_PAGE), 0xa5, ZC_PAGE);
-	zc_vq_publish(vq, 0);
-	zc_kick(vq);
-	end = zc_now_ms() + (uint64_t)m->req_timeout_ms;
-	while (!zc_vq_get_used(vq, &e) && zc_now_ms() < end)
-		zc_vq_wait(vq, zc_left_ms(end));
-	ASSERT_LT(zc_now_ms(), end);
+	zc_post_wait(_metadata, m, vq, &e);
 	EXPECT_EQ(0U, e.id);
 	EXPECT_EQ(sizeof(r), e.len);
 	zc_gread(m, ZC_RESP, &r, sizeof(r));
@@ -509,12 +574,7 @@ ZC_TEST(unreachable_request_buffers)
 		zc_gwrite(m, ZC_REQ, &h, sizeof(h));
 		vq->desc[0].addr = htole64(ZC_REQ);
 		vq->desc[1].addr = htole64(bad_resp[i]);
-		zc_vq_publish(vq, 0);
-		zc_kick(vq);
-		end = zc_now_ms() + (uint64_t)m->req_timeout_ms;
-		while (!zc_vq_get_used(vq, &e) && zc_now_ms() < end)
-			zc_vq_wait(vq, zc_left_ms(end));
-		ASSERT_LT(zc_now_ms(), end);
+		zc_post_wait(_metadata, m, vq, &e);
 		EXPECT_EQ(0U, e.len) TH_LOG("response at %#llx",
 					    (unsigned long long)bad_resp[i]);
 	}
@@ -531,7 +591,7 @@ ZC_TEST(alloc_swaps_in_place)
 {
 	struct zc_vmm *m = &self->m;
 	struct zc_range r = { ZC_DATA_AT(0), 1 * ZC_MiB };
-	struct zc_counters c1, c2, c3;
+	struct zc_counters c1, c2;
 	uint32_t h = 0;
 	int64_t d;
 
@@ -555,8 +615,7 @@ ZC_TEST(alloc_swaps_in_place)
 			  c2.v[ZC_C_SWAPPED]);
 
 	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, h), "FREE");
-	zc_counters_read(&c3);
-	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after FREE", &c1, &c3));
+	zc_expect_counters(_metadata, "after FREE", &c1);
 }
 
 /*
@@ -632,15 +691,12 @@ ZC_TEST(engine_writes_land_in_place)
 	uint32_t ha = 0, hb = 0;
 	int64_t d;
 
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_alloc_ab(_metadata, m, self->sid, &a, &ha, &b, &hb);
 	zc_gfill(m, b.addr, b.len, 30);
 
 	x.src = hb;
 	x.dst = ha;
-	ZC_ASSERT_ST(S_OK, zc_submit(m, self->sid, &x), "SUBMIT B->A");
-	ASSERT_EQ(0, zc_wait_event(m, x.tag, &ev,
-				   ZC_EV_TIMEOUT_MS * (int)zc_scale()));
+	zc_submit_wait(_metadata, m, self->sid, &x, "SUBMIT B->A", &ev);
 	EXPECT_EQ((uint32_t)VIRTIO_RDMA_REMOTE_EV_COMPLETION, ev.type);
 	EXPECT_EQ(self->sid, ev.session);
 	EXPECT_EQ(x.tag, ev.tag);
@@ -661,9 +717,7 @@ ZC_TEST(engine_writes_land_in_place)
 	EXPECT_EQ(-1, zc_gdiff(m, b.addr + 7000, 5000, 31));
 	EXPECT_EQ(-1, zc_bdiff(m, &b, 1, 0, 7000, 30, 0));
 	EXPECT_EQ(-1, zc_bdiff(m, &b, 1, 12000, b.len - 12000, 30, 12000));
-
-	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
-	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
+	zc_free_ab(_metadata, m, self->sid, ha, hb);
 }
 
 #define ZC_NOT_RESTORED_FMT "%s: range %#llx+%#llx is neither zeros (byte %lld) nor its original content (byte %lld)"
@@ -685,6 +739,23 @@ static void zc_expect_restored(struct __test_metadata *_metadata,
 	EXPECT_TRUE(z == -1 || o == -1);
 }
 
+/*
+ * A device reset: it releases buffer A (over @a, pattern @seed before its
+ * ALLOC) like FREE, and the counters come back to @before.
+ */
+static void zc_reset_restores(struct __test_metadata *_metadata,
+			      struct zc_vmm *m, const struct zc_range *a,
+			      __u64 seed, const struct zc_counters *before)
+{
+	__u8 status = 0xff;
+
+	ASSERT_EQ(0, zc_set_status(m, 0));
+	ASSERT_EQ(0, zc_get_status(m, &status));
+	EXPECT_EQ(0, status);
+	zc_expect_restored(_metadata, m, a, seed, "A after reset");
+	zc_expect_counters(_metadata, "after reset", before);
+}
+
 /* (3) FREE gives the guest its memory back; the handle is gone. */
 ZC_TEST(free_restores_guest_memory)
 {
@@ -693,16 +764,12 @@ ZC_TEST(free_restores_guest_memory)
 	struct zc_range b = { ZC_DATA_AT(2), 1 * ZC_MiB };
 	struct zc_range c = { ZC_DATA_AT(4), 1 * ZC_MiB };
 	struct zc_xfer x = { .dir = CDMA_XFER_LOCAL, .len = 4096, .tag = 9 };
-	struct zc_counters c1, c2;
+	struct zc_counters c1;
 	uint32_t ha = 0, hb = 0, hc = 0;
 
 	zc_gfill(m, a.addr, a.len, 40);
 	zc_gfill(m, b.addr, b.len, 41);
-	zc_counters_read(&c1);
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
-	zc_gfill(m, b.addr, b.len, 42);
-	ZC_ASSERT_COPY(m, self->sid, hb, 0, ha, 0, a.len, 1);
+	zc_alloc_copy(_metadata, m, self->sid, &c1, &a, &ha, &b, &hb, 42);
 	ASSERT_EQ(-1, zc_gdiff(m, a.addr, a.len, 42));
 
 	ZC_ASSERT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
@@ -733,8 +800,7 @@ ZC_TEST(free_restores_guest_memory)
 	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
 	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hc), "FREE C");
 	zc_expect_restored(_metadata, m, &b, 41, "B after FREE");
-	zc_counters_read(&c2);
-	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after FREE", &c1, &c2));
+	zc_expect_counters(_metadata, "after FREE", &c1);
 }
 
 /*
@@ -751,7 +817,7 @@ ZC_TEST(alloc_across_restored_mapping)
 	struct zc_range c = { ZC_DATA_AT(4), 3 * ZC_MiB };
 	void *ram = zc_ptr(m, b.addr, b.len);
 	uint32_t ha = 0, hb = 0, hc = 0;
-	struct zc_counters c1, c2;
+	struct zc_counters c1;
 
 	ASSERT_NE(NULL, ram);
 	ASSERT_EQ(0, madvise(ram, b.len, MADV_DONTDUMP));
@@ -772,8 +838,7 @@ ZC_TEST(alloc_across_restored_mapping)
 	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hc), "FREE C");
 	zc_expect_restored(_metadata, m, &b, 50, "B after FREE");
 	EXPECT_EQ(0, madvise(ram, b.len, MADV_DODUMP));
-	zc_counters_read(&c2);
-	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after FREE", &c1, &c2));
+	zc_expect_counters(_metadata, "after FREE", &c1);
 }
 
 /* SESSION_CLOSE releases the session's buffers like FREE. */
@@ -782,22 +847,17 @@ ZC_TEST(session_close_restores_guest_memory)
 	struct zc_vmm *m = &self->m;
 	struct zc_range a = { ZC_DATA_AT(0), 512 * ZC_KiB };
 	struct zc_range b = { ZC_DATA_AT(1), 512 * ZC_KiB };
-	struct zc_counters c1, c2;
+	struct zc_counters c1;
 	uint32_t ha = 0, hb = 0, sid = 0;
 
 	zc_gfill(m, a.addr, a.len, 50);
 	zc_gfill(m, b.addr, b.len, 51);
-	zc_counters_read(&c1);
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
-	zc_gfill(m, b.addr, b.len, 52);
-	ZC_ASSERT_COPY(m, self->sid, hb, 0, ha, 0, a.len, 1);
+	zc_alloc_copy(_metadata, m, self->sid, &c1, &a, &ha, &b, &hb, 52);
 
 	ZC_ASSERT_ST(S_OK, zc_session_close(m, self->sid), "SESSION_CLOSE");
 	zc_expect_restored(_metadata, m, &a, 50, "A after SESSION_CLOSE");
 	zc_expect_restored(_metadata, m, &b, 51, "B after SESSION_CLOSE");
-	zc_counters_read(&c2);
-	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after SESSION_CLOSE", &c1, &c2));
+	zc_expect_counters(_metadata, "after SESSION_CLOSE", &c1);
 
 	/* The ranges are free for another session. */
 	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid), "SESSION_OPEN");
@@ -811,23 +871,12 @@ ZC_TEST(reset_restores_guest_memory)
 	struct zc_vmm *m = &self->m;
 	struct zc_range a = { ZC_DATA_AT(0), 512 * ZC_KiB };
 	struct zc_range b = { ZC_DATA_AT(1), 512 * ZC_KiB };
-	struct zc_counters c1, c2;
+	struct zc_counters c1;
 	uint32_t ha = 0, hb = 0;
-	uint8_t status = 0xff;
 
 	zc_gfill(m, a.addr, a.len, 60);
-	zc_counters_read(&c1);
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
-	zc_gfill(m, b.addr, b.len, 62);
-	ZC_ASSERT_COPY(m, self->sid, hb, 0, ha, 0, a.len, 1);
-
-	ASSERT_EQ(0, zc_set_status(m, 0));
-	ASSERT_EQ(0, zc_get_status(m, &status));
-	EXPECT_EQ(0, status);
-	zc_expect_restored(_metadata, m, &a, 60, "A after reset");
-	zc_counters_read(&c2);
-	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after reset", &c1, &c2));
+	zc_alloc_copy(_metadata, m, self->sid, &c1, &a, &ha, &b, &hb, 62);
+	zc_reset_restores(_metadata, m, &a, 60, &c1);
 }
 
 /* The readable part of a request may be cut into descriptors freely. */
@@ -856,8 +905,7 @@ ZC_TEST(events_one_per_submit)
 	uint32_t ha = 0, hb = 0;
 	struct zc_event ev;
 
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_alloc_ab(_metadata, m, self->sid, &a, &ha, &b, &hb);
 	zc_gfill(m, b.addr, b.len, 70);
 	for (i = 0; i < n; i++) {
 		struct zc_xfer x = {
@@ -869,9 +917,7 @@ ZC_TEST(events_one_per_submit)
 		ZC_ASSERT_ST(S_OK, zc_submit(m, self->sid, &x), "SUBMIT");
 	}
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(0, zc_wait_event(m, 1000 + i, &ev,
-					   ZC_EV_TIMEOUT_MS * (int)zc_scale()))
-			TH_LOG("no event for transfer %u", i);
+		zc_event_ok(_metadata, m, 1000 + i, &ev);
 		EXPECT_EQ((uint32_t)VIRTIO_RDMA_REMOTE_EV_COMPLETION, ev.type);
 		EXPECT_EQ(self->sid, ev.session);
 		EXPECT_EQ((uint32_t)S_OK, ev.status);
@@ -884,8 +930,7 @@ ZC_TEST(events_one_per_submit)
 	EXPECT_EQ(0U, m->nr_ev);
 	EXPECT_EQ(0U, m->ev_bad);
 	EXPECT_EQ(0U, m->ev_lost);
-	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
-	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
+	zc_free_ab(_metadata, m, self->sid, ha, hb);
 }
 
 /*
@@ -903,8 +948,7 @@ ZC_TEST(free_waits_for_transfers)
 	struct zc_event ev;
 	uint32_t ha = 0, hb = 0;
 
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_alloc_ab(_metadata, m, self->sid, &a, &ha, &b, &hb);
 	zc_gfill(m, a.addr, a.len, 130);
 	x.src = ha;
 	x.dst = hb;
@@ -913,8 +957,7 @@ ZC_TEST(free_waits_for_transfers)
 
 	/* The guest takes A's memory back at once. */
 	zc_gfill(m, a.addr, a.len, 131);
-	ASSERT_EQ(0, zc_wait_event(m, x.tag, &ev,
-				   ZC_EV_TIMEOUT_MS * (int)zc_scale()));
+	zc_event_ok(_metadata, m, x.tag, &ev);
 	ZC_EXPECT_ST(S_OK, (int)ev.status, "event of the transfer");
 	EXPECT_EQ(x.len, ev.bytes);
 	EXPECT_EQ(-1, zc_gdiff(m, b.addr, b.len, 130));
@@ -935,14 +978,13 @@ ZC_TEST(session_close_with_transfers_in_flight)
 	struct zc_range b = { ZC_DATA_AT(20), 16 * ZC_MiB };
 	unsigned int i, n = m->cfg.max_inflight < 32 ? m->cfg.max_inflight : 32;
 	unsigned int after = 0, bad = 0;
-	struct zc_counters c1, c2;
+	struct zc_counters c1;
 	uint32_t ha = 0, hb = 0, sid2 = 0;
 	uint16_t mark;
 
 	zc_gfill(m, a.addr, a.len, 140);
 	zc_counters_read(&c1);
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_alloc_ab(_metadata, m, self->sid, &a, &ha, &b, &hb);
 	for (i = 0; i < n; i++) {
 		struct zc_xfer x = {
 			.dir = CDMA_XFER_LOCAL, .src = i & 1 ? hb : ha,
@@ -970,9 +1012,7 @@ ZC_TEST(session_close_with_transfers_in_flight)
 	EXPECT_EQ(0U, bad);
 	EXPECT_EQ(0U, m->ev_bad);
 	zc_expect_restored(_metadata, m, &a, 140, "A after SESSION_CLOSE");
-	zc_counters_read(&c2);
-	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after SESSION_CLOSE",
-				       &c1, &c2));
+	zc_expect_counters(_metadata, "after SESSION_CLOSE", &c1);
 
 	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid2), "SESSION_OPEN");
 	ZC_ASSERT_ST(S_OK, zc_alloc(m, sid2, &a, 1, &ha), "ALLOC A again");
@@ -992,7 +1032,7 @@ ZC_TEST(malformed_ring_needs_reset)
 	struct zc_vmm *m = &self->m;
 	struct zc_vq *vq = &m->vq[VIRTIO_RDMA_REMOTE_VQ_REQ];
 	struct zc_range a = { ZC_DATA_AT(0), ZC_MiB };
-	struct zc_counters c1, c2;
+	struct zc_counters c1;
 	struct pollfd p;
 	uint64_t end;
 	uint8_t status = 0;
@@ -1033,14 +1073,29 @@ ZC_TEST(malformed_ring_needs_reset)
 	EXPECT_TRUE((status & VIRTIO_CONFIG_S_DRIVER_OK) != 0);
 	/* The queue is stopped: nothing comes back. */
 	EXPECT_EQ(used, zc_vq_used_idx(vq));
-
-	ASSERT_EQ(0, zc_set_status(m, 0));
-	ASSERT_EQ(0, zc_get_status(m, &status));
-	EXPECT_EQ(0, status);
-	zc_expect_restored(_metadata, m, &a, 150, "A after reset");
-	zc_counters_read(&c2);
-	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after reset", &c1, &c2));
+	zc_reset_restores(_metadata, m, &a, 150, &c1);
 	close(cfd);
+}
+
+/*
+ * The transfer @x (@dir: TO_GLOBAL or FROM_GLOBAL) through the export
+ * @r, as @tag: it must end well.
+ */
+static void zc_global_ok(struct __test_metadata *_metadata, struct zc_vmm *m,
+			 __u32 sid, struct zc_xfer *x,
+			 const struct virtio_rdma_remote_resp *r, __u64 tag,
+			 const char *dir)
+{
+	char what[32];
+	struct zc_event ev;
+
+	x->gaddr = r->global_addr;
+	x->key = r->key;
+	x->tag = tag;
+	snprintf(what, sizeof(what), "SUBMIT %s", dir);
+	zc_submit_wait(_metadata, m, sid, x, what, &ev);
+	snprintf(what, sizeof(what), "%s event", dir);
+	ZC_EXPECT_ST(S_OK, (int)ev.status, what);
 }
 
 /* A transfer through a Unimem global address lands in place too. */
@@ -1052,13 +1107,11 @@ ZC_TEST(global_transfer_lands_in_place)
 	struct zc_range c = { ZC_DATA_AT(2), 256 * ZC_KiB };
 	struct virtio_rdma_remote_resp r;
 	struct zc_xfer x = { .dir = CDMA_XFER_TO_GLOBAL, .len = 256 * ZC_KiB };
-	struct zc_event ev;
 	uint32_t ha = 0, hb = 0, hc = 0;
 
 	if (!(m->features & (1ULL << VIRTIO_RDMA_REMOTE_F_GLOBAL)))
 		SKIP(return, "VIRTIO_RDMA_REMOTE_F_GLOBAL not offered");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &a, 1, &ha), "ALLOC A");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &b, 1, &hb), "ALLOC B");
+	zc_alloc_ab(_metadata, m, self->sid, &a, &ha, &b, &hb);
 	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &c, 1, &hc), "ALLOC C");
 	ZC_ASSERT_ST(S_OK, zc_handle_op(m, VIRTIO_RDMA_REMOTE_OP_EXPORT,
 					self->sid, ha, CDMA_ACCESS_READ |
@@ -1071,12 +1124,7 @@ ZC_TEST(global_transfer_lands_in_place)
 	/* B -> A's global address: the guest sees it in A's range. */
 	zc_gfill(m, b.addr, b.len, 80);
 	x.src = hb;
-	x.gaddr = r.global_addr;
-	x.key = r.key;
-	x.tag = 1;
-	ZC_ASSERT_ST(S_OK, zc_submit(m, self->sid, &x), "SUBMIT TO_GLOBAL");
-	ASSERT_EQ(0, zc_wait_event(m, 1, &ev, ZC_EV_TIMEOUT_MS * (int)zc_scale()));
-	ZC_EXPECT_ST(S_OK, (int)ev.status, "TO_GLOBAL event");
+	zc_global_ok(_metadata, m, self->sid, &x, &r, 1, "TO_GLOBAL");
 	EXPECT_EQ(-1, zc_gdiff(m, a.addr, a.len, 80));
 
 	/* A's global address -> C, after the guest wrote A in place. */
@@ -1085,12 +1133,7 @@ ZC_TEST(global_transfer_lands_in_place)
 	x.dir = CDMA_XFER_FROM_GLOBAL;
 	x.dst = hc;
 	x.len = a.len;
-	x.gaddr = r.global_addr;
-	x.key = r.key;
-	x.tag = 2;
-	ZC_ASSERT_ST(S_OK, zc_submit(m, self->sid, &x), "SUBMIT FROM_GLOBAL");
-	ASSERT_EQ(0, zc_wait_event(m, 2, &ev, ZC_EV_TIMEOUT_MS * (int)zc_scale()));
-	ZC_EXPECT_ST(S_OK, (int)ev.status, "FROM_GLOBAL event");
+	zc_global_ok(_metadata, m, self->sid, &x, &r, 2, "FROM_GLOBAL");
 	EXPECT_EQ(-1, zc_gdiff(m, c.addr, c.len, 81));
 
 	/* FREE revokes the export. */
@@ -1128,8 +1171,7 @@ ZC_TEST(payload_copied_bytes_zero)
 	zc_bfill(m, b, 2, 0, a.len, 91, 0);
 	ZC_ASSERT_COPY(m, self->sid, hb, 3, ha, 4 * ZC_MiB + 5, 3 * ZC_MiB, 2);
 	EXPECT_EQ(-1, zc_bdiff(m, &a, 1, 4 * ZC_MiB + 5, 3 * ZC_MiB, 91, 3));
-	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, ha), "FREE A");
-	ZC_EXPECT_ST(S_OK, zc_free(m, self->sid, hb), "FREE B");
+	zc_free_ab(_metadata, m, self->sid, ha, hb);
 
 	ASSERT_EQ(0, zc_counter("payload_copied_bytes", &after));
 	TH_LOG("payload_copied_bytes: %llu before, %llu after",
@@ -1166,7 +1208,7 @@ static void zc_expect_refused(struct __test_metadata *_metadata,
 			      unsigned int nr, bool fill)
 {
 	uint8_t **before = calloc(nr + 1, sizeof(*before));
-	struct zc_counters c1, c2;
+	struct zc_counters c1;
 	uint8_t status = 0;
 	unsigned int i;
 	uint32_t h = 0;
@@ -1213,8 +1255,7 @@ static void zc_expect_refused(struct __test_metadata *_metadata,
 		free(before[i]);
 	}
 	free(before);
-	zc_counters_read(&c2);
-	EXPECT_EQ(0U, zc_counters_diff(_metadata, what, &c1, &c2));
+	zc_expect_counters(_metadata, what, &c1);
 	EXPECT_EQ(0, zc_get_status(m, &status));
 	EXPECT_EQ(0, status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
@@ -1464,7 +1505,7 @@ ZC_TEST(alloc_overlapping_live_buffer_refused)
 	struct zc_range around[1] = { { x.addr - ZC_MiB, 3 * ZC_MiB } };
 	struct zc_range second[2] = { { ZC_DATA_AT(5), ZC_PAGE },
 				      { x.addr + ZC_PAGE, ZC_PAGE } };
-	struct zc_counters c1, c2;
+	struct zc_counters c1;
 	uint32_t hx = 0, hy = 0, sid2 = 0;
 
 	ZC_ASSERT_ST(S_OK, zc_alloc(m, self->sid, &x, 1, &hx), "ALLOC X");
@@ -1496,8 +1537,7 @@ ZC_TEST(alloc_overlapping_live_buffer_refused)
 	EXPECT_EQ(-1, zc_gdiff(m, x.addr, x.len, 100));
 	EXPECT_EQ(-1, zc_gdiff(m, x.addr - ZC_MiB, ZC_MiB, 101));
 	EXPECT_EQ(-1, zc_gdiff(m, x.addr + x.len, ZC_MiB, 102));
-	zc_counters_read(&c2);
-	EXPECT_EQ(0U, zc_counters_diff(_metadata, "after the refusals", &c1, &c2));
+	zc_expect_counters(_metadata, "after the refusals", &c1);
 	/* X still works for the engine. */
 	zc_gfill(m, x.addr, x.len, 103);
 	ZC_ASSERT_COPY(m, self->sid, hx, 0, hy, 0, x.len, 2);
@@ -1690,18 +1730,6 @@ static bool zc_counters_settle(struct __test_metadata *_metadata,
 
 #define ZC_KMEMLEAK	"/sys/kernel/debug/kmemleak"
 
-static int zc_kmemleak_cmd(const char *cmd)
-{
-	int fd = open(ZC_KMEMLEAK, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, cmd, strlen(cmd));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /*
  * kmemleak, where the kernel has it: two scans, then the reports that
  * name a module of the project or vhost in their backtrace.  Return:
@@ -1728,7 +1756,8 @@ static int zc_kmemleak_check(struct __test_metadata *_metadata)
 	 * 5 s old and older than the previous scan.
 	 */
 	sleep(6);
-	if (zc_kmemleak_cmd("scan") || zc_kmemleak_cmd("scan"))
+	if (cd_write_file(ZC_KMEMLEAK, "scan") ||
+	    cd_write_file(ZC_KMEMLEAK, "scan"))
 		return -1;
 	fd = open(ZC_KMEMLEAK, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -1858,34 +1887,12 @@ static void zc_device_usable(struct __test_metadata *_metadata)
 		TH_LOG("device set-up after the VMM's exit: %s", m->err);
 	ASSERT_EQ(0, st);
 	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid), "SESSION_OPEN");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, sid, &a, 1, &ha), "ALLOC A");
-	ZC_ASSERT_ST(S_OK, zc_alloc(m, sid, &b, 1, &hb), "ALLOC B");
+	zc_alloc_ab(_metadata, m, sid, &a, &ha, &b, &hb);
 	zc_gfill(m, b.addr, b.len, 120);
 	ZC_ASSERT_COPY(m, sid, hb, 0, ha, 0, a.len, 1);
 	EXPECT_EQ(-1, zc_gdiff(m, a.addr, a.len, 120));
 	zc_vmm_stop(m, false);
 	free(m);
-}
-
-/* The IOTLB racer of iotlb_race_alloc: RAM region 1 as 1 and as 4 entries. */
-struct zc_race {
-	struct zc_vmm *m;
-	int stop;
-	unsigned long flips;
-	int err;
-};
-
-static void *zc_iotlb_racer(void *arg)
-{
-	struct zc_race *r = arg;
-
-	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED) && !r->err) {
-		r->err = zc_iotlb_remap(r->m, 1, 4);
-		if (!r->err)
-			r->err = zc_iotlb_remap(r->m, 1, 1);
-		r->flips++;
-	}
-	return NULL;
 }
 
 /*
@@ -1898,14 +1905,14 @@ static void *zc_iotlb_racer(void *arg)
 TEST_F_TIMEOUT(zc, iotlb_race_alloc, 300 * zc_scale())
 {
 	struct zc_range rg = { ZC_RAM + ZC_RAM0_SIZE + 3 * ZC_MiB, 2 * ZC_MiB };
-	struct zc_race race = { .m = &self->m };
+	/* RAM region 1 as 1 and as 4 entries, back to back. */
+	struct zc_racer race = { .m = &self->m };
 	unsigned int i, ok = 0, fault = 0;
 	uint64_t end = zc_now_ms() + 20000;
 	uint32_t h;
-	pthread_t t;
 	int st;
 
-	ASSERT_EQ(0, pthread_create(&t, NULL, zc_iotlb_racer, &race));
+	ASSERT_EQ(0, zc_racer_start(&race));
 	for (i = 0; i < 100000 && zc_now_ms() < end; i++) {
 		h = 0;
 		st = zc_alloc(&self->m, self->sid, &rg, 1, &h);
@@ -1921,8 +1928,7 @@ TEST_F_TIMEOUT(zc, iotlb_race_alloc, 300 * zc_scale())
 			break;
 		}
 	}
-	__atomic_store_n(&race.stop, 1, __ATOMIC_RELAXED);
-	pthread_join(t, NULL);
+	zc_racer_stop(&race);
 	TH_LOG("%u ALLOCs: %u S_OK, %u S_FAULT; %lu IOTLB flips", i, ok,
 	       fault, race.flips);
 	EXPECT_EQ(0, race.err);
@@ -1974,17 +1980,9 @@ TEST_F_TIMEOUT(zcb, va_mode_identity_map_refused, 120 * zc_scale())
 static int zc_cg_write(const char *dir, const char *name, const char *val)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
+	return cd_write_file(path, val);
 }
 
 /* A memory cgroup (v2) of its own, /sys/fs/cgroup/@name: 0 or -errno. */
@@ -2233,33 +2231,19 @@ static void zc_usage(const char *prog)
 
 static void zc_print_run(void)
 {
-	printf("# vmm_harness: device %s CDMA_SEED=%#llx\n", zc_dev_path,
-	       (unsigned long long)zc_seed);
-	fflush(stdout);
+	cd_print_run("vmm_harness", zc_dev_path, zc_seed);
 }
 
 int main(int argc, char **argv)
 {
-	const char *env = getenv("ZCOPY_DEV");
-	const char *seed = getenv("CDMA_SEED");
-	const struct cd_opt opts[] = { { "-d", "--device", &zc_dev_path } };
+	const struct cd_opt opts[] = {
+		{ "-d", "--device", &zc_dev_path, "ZCOPY_DEV", false },
+	};
 	struct timespec ts;
-	char **av;
-	int ac;
 
-	if (env && *env)
-		zc_dev_path = env;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (seed && *seed)
-		zc_seed = strtoull(seed, NULL, 0);
-	else
-		zc_seed = ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec;
-
-	av = cd_harness_args(argc, argv, opts, 1, zc_usage, &ac);
-	if (!av)
-		return KSFT_FAIL;
-
+	zc_seed = cd_env_seed((__u64)ts.tv_nsec);
 	zc_mount_debugfs();
-	atexit(zc_print_run);
-	return test_harness_run(ac, av);
+	return cd_harness_main(argc, argv, opts, ARRAY_SIZE(opts), zc_usage,
+			       zc_print_run);
 }

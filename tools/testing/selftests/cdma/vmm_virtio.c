@@ -168,6 +168,42 @@ int zc_iotlb_remap(struct zc_vmm *m, unsigned int r, unsigned int parts)
 	return ret;
 }
 
+static void *zc_racer_run(void *arg)
+{
+	struct zc_racer *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED) && !r->err) {
+		if (!r->random) {
+			r->err = zc_iotlb_remap(r->m, 1, 4);
+			if (!r->err)
+				r->err = zc_iotlb_remap(r->m, 1, 1);
+			r->flips++;
+			continue;
+		}
+		r->rnd = r->rnd * 6364136223846793005ULL + 1;
+		zc_iotlb_remap(r->m, 1, (r->rnd >> 40) % 3 ? 4 : 0);
+		usleep((r->rnd >> 20) % 500);
+		zc_iotlb_remap(r->m, 1, 1);
+		r->flips++;
+		usleep((r->rnd >> 30) % 500);
+	}
+	return NULL;
+}
+
+/* Start the IOTLB racer @r (struct zc_racer): 0 or an error number. */
+int zc_racer_start(struct zc_racer *r)
+{
+	r->stop = 0;
+	return pthread_create(&r->thread, NULL, zc_racer_run, r);
+}
+
+/* Stop the IOTLB racer @r and wait for its thread. */
+void zc_racer_stop(struct zc_racer *r)
+{
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED);
+	pthread_join(r->thread, NULL);
+}
+
 /* Guest RAM: one memfd, three regions at fixed places of a reservation. */
 static int zc_ram_setup(struct zc_vmm *m)
 {

@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -304,6 +305,31 @@ static inline int zc_set_status(struct zc_vmm *m, uint8_t status)
 }
 
 int zc_iotlb_remap(struct zc_vmm *m, unsigned int r, unsigned int parts);
+
+/**
+ * struct zc_racer - a thread that changes the IOTLB under the requests
+ * @m: the VMM
+ * @random: RAM region 1 split in 4 entries or gone, at random, then one
+ *	    entry again, with random pauses (errors ignored); else split and
+ *	    joined back to back until an error
+ * @rnd: state of the random changes' generator
+ * @stop: ends the thread (zc_racer_stop())
+ * @flips: changes made (a split or removal and the join)
+ * @err: the error that ended the thread
+ * @thread: the thread
+ */
+struct zc_racer {
+	struct zc_vmm *m;
+	bool random;
+	__u64 rnd;
+	int stop;
+	unsigned long flips;
+	int err;
+	pthread_t thread;
+};
+
+int zc_racer_start(struct zc_racer *r);
+void zc_racer_stop(struct zc_racer *r);
 void zc_kick(struct zc_vq *vq);
 void zc_vq_publish(struct zc_vq *vq, uint16_t head);
 bool zc_vq_get_used(struct zc_vq *vq, struct zc_used_elem *e);
