@@ -172,6 +172,7 @@ void cdma_tenants_exit(void);
 void cdma_chanq_init(struct soft_ctx *ctx);
 void cdma_chanq_flush(struct soft_ctx *ctx);
 int soft_submit(struct cdma_ctx *ctx, struct cdma_req *req);
+int soft_run(struct cdma_ctx *ctx, struct cdma_req *req);
 int cdma_channels_init(void);
 void cdma_channels_exit(void);
 

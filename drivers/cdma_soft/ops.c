@@ -76,6 +76,7 @@ static const struct cdma_engine_ops soft_engine_ops = {
 	.export = soft_op_export,
 	.revoke = soft_op_revoke,
 	.submit = soft_submit,
+	.run = soft_run,
 };
 
 struct cdma_engine soft_engine = {

@@ -294,6 +294,39 @@ void cdma_chanq_flush(struct soft_ctx *ctx)
 		kthread_cancel_work_sync(&ctx->q[i].work);
 }
 
+/*
+ * Check and resolve @req: 0 with its buffers held, or the errno of
+ * soft_submit() with nothing held.
+ */
+static int soft_xfer_resolve(struct soft_ctx *ctx, struct cdma_req *req)
+{
+	struct soft_req *sr = soft_req(req);
+	int ret;
+
+	ret = cdma_xfer_check(&req->xfer);
+	if (ret)
+		return ret;
+	sr->req = req;
+	sr->ctx = ctx;
+	req->bytes = 0;
+	ret = cdma_resolve(ctx, sr);
+	if (ret)
+		cdma_req_release(sr);
+	return ret;
+}
+
+/* Count a resolved transfer in flight on its context, ctx->lock held. */
+static int soft_xfer_admit(struct soft_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	if (ctx->dying)
+		return -ECANCELED;
+	if (ctx->inflight >= cdma_max_inflight)
+		return -EBUSY;
+	ctx->inflight++;
+	return 0;
+}
+
 /**
  * soft_submit() - queue a transfer (&cdma_engine_ops.submit)
  * @c: the context whose handles the transfer uses
@@ -316,38 +349,61 @@ int soft_submit(struct cdma_ctx *c, struct cdma_req *req)
 	bool first = false;
 	int ret;
 
-	ret = cdma_xfer_check(&req->xfer);
+	ret = soft_xfer_resolve(ctx, req);
 	if (ret)
 		return ret;
-	sr->req = req;
-	ret = cdma_resolve(ctx, sr);
-	if (ret)
-		goto err;
-
-	sr->ctx = ctx;
-	req->bytes = 0;
 	spin_lock(&ctx->lock);
-	if (ctx->dying) {
-		ret = -ECANCELED;
-	} else if (ctx->inflight >= cdma_max_inflight) {
-		ret = -EBUSY;
-	} else {
-		ctx->inflight++;
+	ret = soft_xfer_admit(ctx);
+	if (!ret) {
 		q = &ctx->q[ctx->next_ch++ % cdma_channels];
 		first = list_empty(&q->reqs);
 		list_add_tail(&sr->node, &q->reqs);
 	}
 	spin_unlock(&ctx->lock);
-	if (ret)
-		goto err;
+	if (ret) {
+		cdma_req_release(sr);
+		return ret;
+	}
 	/* Otherwise the context's turn is queued, or running, and comes again. */
 	if (first)
 		kthread_queue_work(cdma_workers[q->ch], &q->work);
 	return 0;
+}
 
-err:
-	cdma_req_release(sr);
-	return ret;
+/**
+ * soft_run() - move a transfer in the calling thread (&cdma_engine_ops.run)
+ * @c: the context whose handles the transfer uses
+ * @req: the request; @req->xfer and @req->done must be set
+ *
+ * The copy runs here, on the caller's account, with no channel worker to
+ * wake; it may sleep.  A context being destroyed meanwhile cancels it.
+ *
+ * Return: as soft_submit(); on success @req->done was called before the
+ * return.
+ */
+int soft_run(struct cdma_ctx *c, struct cdma_req *req)
+{
+	struct soft_ctx *ctx = to_soft_ctx(c);
+	struct soft_req *sr = soft_req(req);
+	LIST_HEAD(ended);
+	int ret;
+
+	ret = soft_xfer_resolve(ctx, req);
+	if (ret)
+		return ret;
+	spin_lock(&ctx->lock);
+	ret = soft_xfer_admit(ctx);
+	spin_unlock(&ctx->lock);
+	if (ret) {
+		cdma_req_release(sr);
+		return ret;
+	}
+	do {
+		ret = cdma_copy(sr);
+	} while (ret == -EAGAIN);
+	list_add(&sr->node, &ended);
+	cdma_reqs_end(ctx, &ended, ret);
+	return 0;
 }
 
 /**

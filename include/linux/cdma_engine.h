@@ -83,6 +83,10 @@ struct cdma_req {
  * @revoke: withdraw an export
  * @submit: queue a transfer; on success @req->done is called exactly
  *	once, later; on failure nothing is queued
+ * @run: optional: move a transfer in the calling thread, which may sleep;
+ *	as @submit, but on success @req->done has been called when it
+ *	returns (a client that would wait for the transfer saves the hop to
+ *	the engine's worker and back)
  */
 struct cdma_engine_ops {
 	void (*info)(struct cdma_engine *engine, struct cdma_info *info);
@@ -102,6 +106,7 @@ struct cdma_engine_ops {
 		      u64 *global_addr, u64 *key);
 	int (*revoke)(struct cdma_ctx *ctx, u32 handle);
 	int (*submit)(struct cdma_ctx *ctx, struct cdma_req *req);
+	int (*run)(struct cdma_ctx *ctx, struct cdma_req *req);
 };
 
 /**
@@ -199,6 +204,22 @@ static inline int cdma_revoke(struct cdma_ctx *ctx, u32 handle)
 static inline int cdma_submit(struct cdma_ctx *ctx, struct cdma_req *req)
 {
 	return ctx->engine->ops->submit(ctx, req);
+}
+
+/**
+ * cdma_run() - move a transfer in the calling thread, where the engine can
+ * @ctx: the context
+ * @req: the request, as for cdma_submit()
+ *
+ * Context: may sleep.
+ * Return: as cdma_submit(); @req->done may be called before the return
+ * (&cdma_engine_ops.run) or later (an engine without it queues @req).
+ */
+static inline int cdma_run(struct cdma_ctx *ctx, struct cdma_req *req)
+{
+	const struct cdma_engine_ops *ops = ctx->engine->ops;
+
+	return ops->run ? ops->run(ctx, req) : ops->submit(ctx, req);
 }
 
 #endif /* _LINUX_CDMA_ENGINE_H */

@@ -309,6 +309,39 @@ static void soft_local_copy_test(struct kunit *test)
 	expect_same(test, ctx, a, 0, ctx, a, 100, 100);
 }
 
+/*
+ * cdma_run(): the copy is done, and done() called once, before it returns;
+ * errors are those of cdma_submit(), with no done() call.
+ */
+static void soft_run_test(struct kunit *test)
+{
+	const u64 size = 2 * PAGE_SIZE;
+	struct cdma_ctx *ctx = new_ctx(test);
+	u32 a = new_buf(test, ctx, size), b = new_buf(test, ctx, size);
+	struct cdma_xfer x = local(a, 1, b, PAGE_SIZE - 7, PAGE_SIZE);
+	struct test_req *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	fill(test, ctx, a, size, 3);
+	req_init(t, &x);
+	KUNIT_ASSERT_EQ(test, cdma_run(ctx, &t->req), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->calls), 1);
+	KUNIT_EXPECT_EQ(test, t->req.status, 0);
+	KUNIT_EXPECT_EQ(test, t->req.bytes, (u64)PAGE_SIZE);
+	expect_same(test, ctx, a, 1, ctx, b, PAGE_SIZE - 7, PAGE_SIZE);
+
+	x = local(a, 0, b, size, 1);
+	req_init(t, &x);
+	KUNIT_EXPECT_EQ(test, cdma_run(ctx, &t->req), -ERANGE);
+	x = local(a, 0, b + 100, 0, 1);
+	req_init(t, &x);
+	KUNIT_EXPECT_EQ(test, cdma_run(ctx, &t->req), -ENOENT);
+	x.dir = 7;
+	req_init(t, &x);
+	KUNIT_EXPECT_EQ(test, cdma_run(ctx, &t->req), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->calls), 0);
+}
+
 static void soft_local_errors_test(struct kunit *test)
 {
 	const u64 size = 2 * PAGE_SIZE;
@@ -659,6 +692,7 @@ static struct kunit_case cdma_soft_engine_cases[] = {
 	KUNIT_CASE(soft_buf_alloc_test),
 	KUNIT_CASE(soft_free_reserved_handle_test),
 	KUNIT_CASE(soft_local_copy_test),
+	KUNIT_CASE(soft_run_test),
 	KUNIT_CASE(soft_local_errors_test),
 	KUNIT_CASE(soft_async_test),
 	{}
