@@ -14,7 +14,9 @@
  * through the used ring and notifies the driver (its virtqueue interrupt).
  * Events wait on the list while the driver has no event buffer posted; a
  * session has at most max_inflight transfers whose event is not yet
- * delivered, which bounds the list.
+ * delivered, which bounds the list.  The driver is asked to kick the event
+ * queue only then (VRING_USED_F_NO_NOTIFY otherwise): reposting a buffer
+ * per event costs it no notification, and the worker no run.
  */
 
 #include <linux/cdma_core.h>
@@ -26,7 +28,9 @@
  * rz_xfer_done() - engine completion callback (&cdma_req.done)
  * @req: the finished request, embedded in a &struct rz_xfer
  *
- * Runs in an engine channel worker; takes only rz->ev_lock.
+ * Runs in an engine channel worker, or in the device's own run for a
+ * transfer it moved itself (cdma_run()): that run delivers the event
+ * before it ends.  Takes only rz->ev_lock.
  */
 void rz_xfer_done(struct cdma_req *req)
 {
@@ -40,7 +44,8 @@ void rz_xfer_done(struct cdma_req *req)
 	 * @x may be gone already; @rz is not: the device ends its sessions,
 	 * and so waits for this callback to return, before it is freed.
 	 */
-	rz_schedule(rz);
+	if (READ_ONCE(rz->runner) != current)
+		rz_schedule(rz);
 }
 
 /* Events report success, cancellation, or an error of the engine. */
@@ -98,6 +103,7 @@ bool rz_deliver_events(struct rz_dev *rz, unsigned int budget)
 {
 	struct rz_vq *vq = &rz->vqs[VIRTIO_RDMA_REMOTE_VQ_EVENT];
 	struct rz_chain *c = &rz->chain;
+	bool starved = false;
 	struct rz_xfer *x;
 	unsigned int n;
 	u32 len;
@@ -106,8 +112,17 @@ bool rz_deliver_events(struct rz_dev *rz, unsigned int budget)
 
 	for (n = 0; n < budget; n++) {
 		x = rz_events_first(rz);
-		if (!x || rz_vq_getdesc(rz, vq, c))
+		if (!x)
 			break;
+		/*
+		 * Out of event buffers: the driver kicks when it posts more,
+		 * unless it posted some meanwhile.
+		 */
+		if (rz_vq_getdesc(rz, vq, c) &&
+		    (!rz_vq_notify_enable(rz, vq) || rz_vq_getdesc(rz, vq, c))) {
+			starved = true;
+			break;
+		}
 		len = rz_event_write(rz, c, x);
 		rz_vq_complete(rz, vq, c->head, len);
 		if (!len)
@@ -121,6 +136,9 @@ bool rz_deliver_events(struct rz_dev *rz, unsigned int budget)
 	}
 	if (n)
 		rz_vq_notify(rz, vq);
+	/* Buffers were there when needed: no kick per buffer posted. */
+	if (!starved)
+		rz_vq_notify_disable(rz, vq);
 	return n == budget;
 }
 

@@ -197,7 +197,12 @@ static u32 rz_op_submit(struct rz_dev *rz, struct rz_req *r)
 
 	/* The event is delivered by this worker, under rz->lock: no race. */
 	s->inflight++;
-	ret = cdma_submit(s->ctx, &x->req);
+	if (x->req.xfer.length <= RZ_HERE_BYTES - rz->here_bytes) {
+		rz->here_bytes += x->req.xfer.length;
+		ret = cdma_run(s->ctx, &x->req);
+	} else {
+		ret = cdma_submit(s->ctx, &x->req);
+	}
 	if (ret) {
 		s->inflight--;
 		kfree(x);
@@ -271,6 +276,7 @@ bool rz_process_requests(struct rz_dev *rz, unsigned int budget)
 
 	lockdep_assert_held(&rz->lock);
 
+	rz->here_bytes = 0;
 	for (n = 0; n < budget; n++) {
 		if (rz_vq_getdesc(rz, vq, c))
 			break;

@@ -14,6 +14,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/vdpa.h>
@@ -28,6 +29,13 @@
 #define RZ_QUEUE_MAX		256
 /* Requests and events handled by one run of the worker before it yields */
 #define RZ_BATCH		64
+/*
+ * Bytes of transfers a run moves in its own thread (cdma_run()) rather
+ * than on the engine's channels: no hop to a channel worker and back for
+ * the transfers a guest waits for, and a request behind them waits no
+ * longer than behind one quantum of a channel (its round robin's 4 MiB).
+ */
+#define RZ_HERE_BYTES		SZ_4M
 /* Wire granularity of buffer sizes and ranges */
 #define RZ_WIRE_PAGE		4096ULL
 
@@ -97,6 +105,7 @@ struct rz_vq {
 	bool broken;
 	u16 last_avail_idx;
 	u16 used_idx;
+	bool no_notify;
 	struct vdpa_callback cb;
 };
 
@@ -155,6 +164,8 @@ struct rz_limits {
  * @ev_lock: protects @events; taken by engine completion callbacks
  * @events: completed transfers whose event is not yet delivered
  * @chain: descriptor chain being processed (under @lock)
+ * @runner: the thread in a run of the device (under @lock), else NULL
+ * @here_bytes: bytes of transfers this run moved itself (under @lock)
  * @swap_pieces: pieces of guest RAM swapped now (VA mode)
  * @engine: the cDMA engine serving the device (held by the module)
  * @tenant: the VM as a tenant of the engine: its sessions' exports count
@@ -191,6 +202,8 @@ struct rz_dev {
 	spinlock_t ev_lock; /* see above */
 	struct list_head events;
 	struct rz_chain chain;
+	struct task_struct *runner;
+	u64 here_bytes;
 	atomic_t swap_pieces;
 	struct cdma_engine *engine;
 	struct cdma_tenant *tenant;
@@ -296,6 +309,8 @@ void rz_vq_start(struct rz_vq *vq);
 int rz_vq_getdesc(struct rz_dev *rz, struct rz_vq *vq, struct rz_chain *c);
 void rz_vq_complete(struct rz_dev *rz, struct rz_vq *vq, u16 head, u32 len);
 void rz_vq_notify(struct rz_dev *rz, struct rz_vq *vq);
+void rz_vq_notify_disable(struct rz_dev *rz, struct rz_vq *vq);
+bool rz_vq_notify_enable(struct rz_dev *rz, struct rz_vq *vq);
 void rz_vq_break(struct rz_dev *rz, struct rz_vq *vq);
 bool rz_vqs_overlap(const struct rz_dev *rz, u64 start, u64 last);
 int rz_chain_pull(struct rz_dev *rz, const struct rz_chain *c, u64 *pos,

@@ -258,6 +258,61 @@ void rz_vq_notify(struct rz_dev *rz, struct rz_vq *vq)
 		vq->cb.callback(vq->cb.private);
 }
 
+/**
+ * rz_vq_notify_disable() - the driver need not kick the queue (as
+ *	vringh_notify_disable_iotlb(): VRING_USED_F_NO_NOTIFY)
+ * @rz: the device
+ * @vq: the queue
+ */
+void rz_vq_notify_disable(struct rz_dev *rz, struct rz_vq *vq)
+{
+	lockdep_assert_held(&rz->lock);
+
+	if (vq->no_notify || vq->broken)
+		return;
+	if (rz_mem_write16(rz, vq->device_addr +
+			   offsetof(struct vring_used, flags),
+			   VRING_USED_F_NO_NOTIFY)) {
+		rz_vq_break(rz, vq);
+		return;
+	}
+	vq->no_notify = true;
+}
+
+/**
+ * rz_vq_notify_enable() - the driver kicks the queue again (as
+ *	vringh_notify_enable_iotlb())
+ * @rz: the device
+ * @vq: the queue
+ *
+ * Return: true when buffers were made available while kicks were off:
+ * the caller takes them now, no kick will come for them.
+ */
+bool rz_vq_notify_enable(struct rz_dev *rz, struct rz_vq *vq)
+{
+	u16 avail_idx;
+
+	lockdep_assert_held(&rz->lock);
+
+	/* Even when not disabled here: the ring may be older than @vq. */
+	if (vq->broken)
+		return false;
+	if (rz_mem_write16(rz, vq->device_addr +
+			   offsetof(struct vring_used, flags), 0))
+		goto broken;
+	vq->no_notify = false;
+	/* Flag visible before the index is read again (virtio_mb). */
+	smp_mb();
+	if (rz_mem_read16(rz, vq->driver_addr +
+			  offsetof(struct vring_avail, idx), &avail_idx))
+		goto broken;
+	return avail_idx != vq->last_avail_idx;
+
+broken:
+	rz_vq_break(rz, vq);
+	return false;
+}
+
 /* [start, last] against [base, base + size - 1]; size >= 1, no wrap */
 static bool rz_overlap(u64 start, u64 last, u64 base, u64 size)
 {

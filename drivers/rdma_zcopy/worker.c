@@ -57,8 +57,10 @@ static bool rz_run(struct rz_dev *rz)
 		goto unlock;
 	}
 
+	WRITE_ONCE(rz->runner, current);
 	more = rz_process_requests(rz, RZ_BATCH);
 	more |= rz_deliver_events(rz, RZ_BATCH);
+	WRITE_ONCE(rz->runner, NULL);
 
 	if (adopted)
 		rz_mm_leave(&scope);
