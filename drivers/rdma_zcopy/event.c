@@ -37,6 +37,11 @@ void rz_xfer_done(struct cdma_req *req)
 	struct rz_xfer *x = container_of(req, struct rz_xfer, req);
 	struct rz_dev *rz = x->rz;
 
+	/* Within its SUBMIT's cdma_run(): the response reports the end. */
+	if (READ_ONCE(x->end_here) && READ_ONCE(rz->runner) == current) {
+		x->ended = true;
+		return;
+	}
 	spin_lock(&rz->ev_lock);
 	list_add_tail(&x->link, &rz->events);
 	spin_unlock(&rz->ev_lock);
@@ -48,8 +53,13 @@ void rz_xfer_done(struct cdma_req *req)
 		rz_schedule(rz);
 }
 
-/* Events report success, cancellation, or an error of the engine. */
-static u32 rz_event_status(int err)
+/**
+ * rz_event_status() - the status of a transfer's end, as an event says it
+ * @err: the engine's status of the transfer
+ *
+ * Return: success, cancellation, or an error of the engine (S_IO).
+ */
+u32 rz_event_status(int err)
 {
 	u32 st = vrr_errno_to_status(err);
 

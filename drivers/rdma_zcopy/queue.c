@@ -199,11 +199,21 @@ static u32 rz_op_submit(struct rz_dev *rz, struct rz_req *r)
 	s->inflight++;
 	if (x->req.xfer.length <= RZ_HERE_BYTES - rz->here_bytes) {
 		rz->here_bytes += x->req.xfer.length;
+		WRITE_ONCE(x->end_here,
+			   rz_has_feature(rz, VIRTIO_RDMA_REMOTE_F_SUBMIT_END));
 		ret = cdma_run(s->ctx, &x->req);
+		/* A later done() is a channel's, or a cancellation's. */
+		WRITE_ONCE(x->end_here, false);
 	} else {
 		ret = cdma_submit(s->ctx, &x->req);
 	}
-	if (ret) {
+	if (ret || x->ended) {
+		if (!ret) {
+			r->resp.id = cpu_to_le32(VIRTIO_RDMA_REMOTE_SUBMIT_ENDED);
+			r->resp.end.status =
+				cpu_to_le32(rz_event_status(x->req.status));
+			r->resp.end.bytes = cpu_to_le64(x->req.bytes);
+		}
 		s->inflight--;
 		kfree(x);
 		return vrr_errno_to_status(ret);

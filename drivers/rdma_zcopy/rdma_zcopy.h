@@ -252,6 +252,9 @@ struct rz_buf {
  * @session: the session that submitted it
  * @tag: the driver's tag, echoed in the event
  * @link: in &rz_dev.events once completed
+ * @end_here: its SUBMIT may answer its end (F_SUBMIT_END): set while the
+ *	device's run moves it (cdma_run())
+ * @ended: it ended within that cdma_run(): no event
  */
 struct rz_xfer {
 	struct cdma_req req;
@@ -259,6 +262,8 @@ struct rz_xfer {
 	struct rz_session *session;
 	u64 tag;
 	struct list_head link;
+	bool end_here;
+	bool ended;
 };
 
 static inline struct rz_dev *vdpa_to_rz(struct vdpa_device *vdpa)
@@ -340,6 +345,7 @@ void rz_pages_put(struct page **pages, unsigned long npages);
 
 /* event.c: completion forwarding */
 void rz_xfer_done(struct cdma_req *req);
+u32 rz_event_status(int err);
 bool rz_deliver_events(struct rz_dev *rz, unsigned int budget);
 void rz_events_drop(struct rz_dev *rz, struct rz_session *s);
 

@@ -38,6 +38,7 @@ MODULE_DEVICE_TABLE(virtio, vrr_id_table);
 
 static unsigned int vrr_features[] = {
 	VIRTIO_RDMA_REMOTE_F_GLOBAL,
+	VIRTIO_RDMA_REMOTE_F_SUBMIT_END,
 	VIRTIO_RDMA_REMOTE_F_IDENTITY,
 };
 
@@ -112,6 +113,8 @@ static int vrr_config_read(struct vrr_dev *dev)
 
 	dev->global = virtio_has_feature(dev->vdev,
 					 VIRTIO_RDMA_REMOTE_F_GLOBAL);
+	dev->submit_end = virtio_has_feature(dev->vdev,
+					     VIRTIO_RDMA_REMOTE_F_SUBMIT_END);
 	dev->caps = cfg->caps | CDMA_CAP_VIRTUAL;
 	if (!dev->global)
 		dev->caps &= ~CDMA_CAP_GLOBAL;

@@ -137,6 +137,7 @@ struct vrr_evt {
  * @cfg: validated configuration
  * @caps: CDMA_CAP_* reported by CDMA_IOC_INFO
  * @global: VIRTIO_RDMA_REMOTE_F_GLOBAL was negotiated
+ * @submit_end: VIRTIO_RDMA_REMOTE_F_SUBMIT_END was negotiated
  * @dead: the device is being or was removed; written once
  * @reqq: request queue
  * @req_wq: woken when request queue slots free up, and on removal
@@ -165,6 +166,7 @@ struct vrr_dev {
 	struct vrr_config cfg;
 	u32 caps;
 	bool global;
+	bool submit_end;
 	bool dead;
 
 	struct vrr_queue reqq;

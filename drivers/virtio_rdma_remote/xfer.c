@@ -2,14 +2,17 @@
 /*
  * virtio_rdma_remote: transfers.
  *
- * The device runs every transfer asynchronously: a SUBMIT response only
- * says queued, one completion event carries the end.  Each transfer gets
- * a tag, a small integer allocated in the device-wide &vrr_dev.xfers
- * (never a kernel pointer), and is published there before the SUBMIT is
- * sent, since its event may overtake the response.  Whoever erases a tag
- * from the array - the event, a failed SUBMIT, release() or remove() -
- * owns the transfer and ends it: an asynchronous transfer completes its
- * completion queue entry, a synchronous one its waiter.
+ * The device runs every transfer asynchronously: a SUBMIT response says
+ * queued, one completion event carries the end; or, with F_SUBMIT_END, the
+ * response itself carries the end of a transfer the device moved before
+ * answering, and no event follows.  Each transfer gets a tag, a small
+ * integer allocated in the device-wide &vrr_dev.xfers (never a kernel
+ * pointer), and is published there before the SUBMIT is sent, since its
+ * event may overtake the response.  Whoever erases a tag from the array -
+ * the event, the response that reports the end, a failed SUBMIT,
+ * release() or remove() - owns the transfer and ends it: an asynchronous
+ * transfer completes its completion queue entry, a synchronous one its
+ * waiter.
  *
  * A transfer holds references on its file and buffers, so that pages and
  * DMA mappings stay while the device may move data into them.
@@ -85,6 +88,25 @@ static int vrr_event_status(struct vrr_dev *dev, u32 status)
 	}
 }
 
+/*
+ * End a transfer taken out of the array as the device reports it (an
+ * event, or a SUBMIT response under F_SUBMIT_END).  Context: any.
+ */
+static void vrr_xfer_end(struct vrr_dev *dev, struct vrr_xfer *x, u64 tag,
+			 u32 dev_status, u64 bytes)
+{
+	int status = vrr_event_status(dev, dev_status);
+
+	if (bytes > x->length || (!status && bytes != x->length)) {
+		dev_warn_ratelimited(&dev->vdev->dev,
+				     "transfer %llu: %llu bytes moved of %llu\n",
+				     tag, bytes, x->length);
+		status = -EIO;
+		bytes = 0;
+	}
+	vrr_xfer_finish(x, status, bytes);
+}
+
 /**
  * vrr_xfer_event() - handle an event from the event queue
  * @dev: the device
@@ -104,7 +126,6 @@ void vrr_xfer_event(struct vrr_dev *dev,
 	u64 tag = le64_to_cpu(ev->tag);
 	struct vrr_xfer *x = NULL;
 	unsigned long flags;
-	int status;
 
 	if (le32_to_cpu(ev->type) != VIRTIO_RDMA_REMOTE_EV_COMPLETION) {
 		dev_warn_ratelimited(&dev->vdev->dev, "unknown event type %u\n",
@@ -128,15 +149,7 @@ void vrr_xfer_event(struct vrr_dev *dev,
 		return;
 	}
 
-	status = vrr_event_status(dev, le32_to_cpu(ev->status));
-	if (bytes > x->length || (!status && bytes != x->length)) {
-		dev_warn_ratelimited(&dev->vdev->dev,
-				     "transfer %llu: %llu bytes moved of %llu\n",
-				     tag, bytes, x->length);
-		status = -EIO;
-		bytes = 0;
-	}
-	vrr_xfer_finish(x, status, bytes);
+	vrr_xfer_end(dev, x, tag, le32_to_cpu(ev->status), bytes);
 }
 
 /* End the transfers of @f (every transfer if NULL) with @status. */
@@ -258,6 +271,12 @@ static int vrr_xfer_send(struct vrr_file *f, struct vrr_xfer *x,
 	req->out.body.submit.tag = cpu_to_le64(*tag);
 	ret = vrr_request(dev, req, cdma_cq_polling(&f->file.cq) ?
 			  VRR_WAIT_POLL : VRR_WAIT_KILLABLE, outcome);
+	/* Ended before the response: no event follows (F_SUBMIT_END). */
+	if (!ret && dev->submit_end &&
+	    le32_to_cpu(req->resp.id) == VIRTIO_RDMA_REMOTE_SUBMIT_ENDED &&
+	    vrr_xfer_take(dev, *tag, x))
+		vrr_xfer_end(dev, x, *tag, le32_to_cpu(req->resp.end.status),
+			     le64_to_cpu(req->resp.end.bytes));
 out:
 	vrr_req_put(req);
 	return ret;

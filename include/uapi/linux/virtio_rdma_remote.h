@@ -32,6 +32,7 @@
 
 /* Feature bits */
 #define VIRTIO_RDMA_REMOTE_F_GLOBAL		0	/* EXPORT, REVOKE, global xfers */
+#define VIRTIO_RDMA_REMOTE_F_SUBMIT_END		1	/* SUBMIT may answer the end */
 #define VIRTIO_RDMA_REMOTE_F_IDENTITY		63	/* a virtio-rdma-remote device */
 
 /* Virtqueues */
@@ -149,8 +150,11 @@ struct virtio_rdma_remote_handle {
  * @key: as &struct cdma_xfer
  * @tag: driver value echoed in the completion event
  *
- * Transfers are always asynchronous: a successful response means queued;
- * the end is reported by one event on the event queue.
+ * Transfers are asynchronous: a successful response means queued, and
+ * the end is reported by one event on the event queue.  With
+ * VIRTIO_RDMA_REMOTE_F_SUBMIT_END, the response may report the end
+ * instead (&virtio_rdma_remote_resp.id VIRTIO_RDMA_REMOTE_SUBMIT_ENDED),
+ * and then no event follows.
  */
 struct virtio_rdma_remote_submit {
 	__le32 dir;
@@ -165,18 +169,37 @@ struct virtio_rdma_remote_submit {
 	__le64 tag;
 };
 
+/* &virtio_rdma_remote_resp.id of a SUBMIT answered S_OK */
+#define VIRTIO_RDMA_REMOTE_SUBMIT_QUEUED	0	/* its event follows */
+#define VIRTIO_RDMA_REMOTE_SUBMIT_ENDED		1	/* @end says; no event */
+
 /**
  * struct virtio_rdma_remote_resp - response, device-writable
  * @status: VIRTIO_RDMA_REMOTE_S_*
- * @id: SESSION_OPEN: the session id; ALLOC: the buffer handle
+ * @id: SESSION_OPEN: the session id; ALLOC: the buffer handle; SUBMIT:
+ *	VIRTIO_RDMA_REMOTE_SUBMIT_QUEUED, or VIRTIO_RDMA_REMOTE_SUBMIT_ENDED
+ *	(only with VIRTIO_RDMA_REMOTE_F_SUBMIT_END)
  * @global_addr: EXPORT: the global address
  * @key: EXPORT: the access key
+ * @end: SUBMIT ended: what its event would have said
+ * @end.status: VIRTIO_RDMA_REMOTE_S_OK, _CANCELED or _IO
+ * @end.reserved: zero
+ * @end.bytes: bytes moved
  */
 struct virtio_rdma_remote_resp {
 	__le32 status;
 	__le32 id;
-	__le64 global_addr;
-	__le64 key;
+	union {
+		struct {
+			__le64 global_addr;
+			__le64 key;
+		};
+		struct {
+			__le32 status;
+			__le32 reserved;
+			__le64 bytes;
+		} end;
+	};
 };
 
 /* Event types */

@@ -1976,6 +1976,67 @@ TEST_F_TIMEOUT(zcb, va_mode_identity_map_refused, 120 * zc_scale())
 	zc_device_usable(_metadata);
 }
 
+/*
+ * VIRTIO_RDMA_REMOTE_F_SUBMIT_END negotiated: a transfer the device moves
+ * before it answers (up to 4 MiB in a run) is reported by the SUBMIT
+ * response, with no event; a larger one is answered queued and has its
+ * event.  Without the feature (every other test) the response says queued.
+ */
+TEST_F_TIMEOUT(zcb, submit_end_in_response, 120 * zc_scale())
+{
+	const uint64_t f = 1ULL << VIRTIO_RDMA_REMOTE_F_SUBMIT_END;
+	struct zc_vmm *m = calloc(1, sizeof(*m));
+	struct zc_range a = { ZC_DATA_AT(0), 6 * ZC_MiB };
+	struct zc_range b = { ZC_DATA_AT(8), 6 * ZC_MiB };
+	struct virtio_rdma_remote_resp r;
+	struct zc_xfer x = {
+		.dir = CDMA_XFER_LOCAL, .len = 4096, .dst_off = 8192, .tag = 7,
+	};
+	uint32_t sid = 0, ha = 0, hb = 0;
+	struct zc_event ev;
+	int st;
+
+	ASSERT_NE(NULL, m);
+	st = zc_vmm_start_opts(m, zc_dev_path, false, f);
+	if (st)
+		TH_LOG("device set-up failed: %s", m->err);
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(f, m->features & f)
+		TH_LOG("F_SUBMIT_END not offered: features %#llx",
+		       (unsigned long long)m->features);
+	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid), "SESSION_OPEN");
+	zc_alloc_ab(_metadata, m, sid, &a, &ha, &b, &hb);
+	zc_gfill(m, b.addr, b.len, 71);
+	x.src = hb;
+	x.dst = ha;
+
+	ZC_ASSERT_ST(S_OK, zc_submit_resp(m, sid, &x, &r), "SUBMIT 4 KiB");
+	EXPECT_EQ((uint32_t)VIRTIO_RDMA_REMOTE_SUBMIT_ENDED, le32toh(r.id));
+	EXPECT_EQ((uint32_t)S_OK, le32toh(r.end.status));
+	EXPECT_EQ(0U, le32toh(r.end.reserved));
+	EXPECT_EQ(4096ULL, le64toh(r.end.bytes));
+	EXPECT_EQ(-1, zc_bdiff(m, &a, 1, 8192, 4096, 71, 0));
+	zc_ev_drain(m, 300);
+	EXPECT_EQ(0U, m->nr_ev)
+		TH_LOG("an event for a transfer whose response ended it");
+
+	x.len = 4 * ZC_MiB + 4096;
+	x.dst_off = 0;
+	x.tag = 8;
+	ZC_ASSERT_ST(S_OK, zc_submit_resp(m, sid, &x, &r), "SUBMIT 4 MiB + 4 KiB");
+	EXPECT_EQ((uint32_t)VIRTIO_RDMA_REMOTE_SUBMIT_QUEUED, le32toh(r.id));
+	zc_event_ok(_metadata, m, 8, &ev);
+	EXPECT_EQ((uint32_t)S_OK, ev.status);
+	EXPECT_EQ(x.len, ev.bytes);
+	EXPECT_EQ(-1, zc_bdiff(m, &a, 1, 0, x.len, 71, 0));
+
+	zc_free_ab(_metadata, m, sid, ha, hb);
+	EXPECT_EQ(0U, m->ev_bad);
+	zc_vmm_stop(m, false);
+	free(m);
+	zc_device_usable(_metadata);
+}
+
 /* Write @val to the cgroup file @dir/@name: 0 or -errno. */
 static int zc_cg_write(const char *dir, const char *name, const char *val)
 {

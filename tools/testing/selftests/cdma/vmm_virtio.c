@@ -517,10 +517,12 @@ static void zc_vmm_init(struct zc_vmm *m)
  * Open @path and bring the device up as QEMU and a guest driver would:
  * owner, backend features, device ID, reset, ACKNOWLEDGE|DRIVER, features,
  * FEATURES_OK, configuration, guest RAM in the IOTLB, both queues, event
- * buffers, queues enabled, DRIVER_OK.  On failure m->err says which step.
+ * buffers, queues enabled, DRIVER_OK.  Features: VERSION_1,
+ * ACCESS_PLATFORM, F_GLOBAL and F_IDENTITY, and those of @more the device
+ * offers.  On failure m->err says which step.
  */
-int zc_vmm_start_mode(struct zc_vmm *m, const char *path,
-		      bool identity)
+int zc_vmm_start_opts(struct zc_vmm *m, const char *path, bool identity,
+		      uint64_t more)
 {
 	const uint64_t need = (1ULL << VIRTIO_F_VERSION_1) |
 			      (1ULL << VIRTIO_F_ACCESS_PLATFORM);
@@ -565,7 +567,7 @@ int zc_vmm_start_mode(struct zc_vmm *m, const char *path,
 		return zc_fail(m, 0, "device features %#llx lack VERSION_1 or ACCESS_PLATFORM",
 			       (unsigned long long)f);
 	m->features = f & (need | (1ULL << VIRTIO_RDMA_REMOTE_F_GLOBAL) |
-			   (1ULL << VIRTIO_RDMA_REMOTE_F_IDENTITY));
+			   (1ULL << VIRTIO_RDMA_REMOTE_F_IDENTITY) | more);
 	if (ioctl(m->fd, VHOST_SET_FEATURES, &m->features))
 		return zc_fail(m, errno, "VHOST_SET_FEATURES %#llx",
 			       (unsigned long long)m->features);
@@ -864,8 +866,12 @@ int zc_handle_op(struct zc_vmm *m, uint32_t op, uint32_t sid,
 	return zc_req1(m, &req, sizeof(req), resp);
 }
 
-/* SUBMIT of transfer @x in session @sid: the status. */
-int zc_submit(struct zc_vmm *m, uint32_t sid, const struct zc_xfer *x)
+/*
+ * SUBMIT of transfer @x in session @sid: the status; the response into
+ * *@resp when not NULL.
+ */
+int zc_submit_resp(struct zc_vmm *m, uint32_t sid, const struct zc_xfer *x,
+		   struct virtio_rdma_remote_resp *resp)
 {
 	struct {
 		struct virtio_rdma_remote_req_hdr h;
@@ -886,7 +892,13 @@ int zc_submit(struct zc_vmm *m, uint32_t sid, const struct zc_xfer *x)
 		},
 	};
 
-	return zc_req1(m, &req, sizeof(req), NULL);
+	return zc_req1(m, &req, sizeof(req), resp);
+}
+
+/* SUBMIT of @x in session @sid: the status. */
+int zc_submit(struct zc_vmm *m, uint32_t sid, const struct zc_xfer *x)
+{
+	return zc_submit_resp(m, sid, x, NULL);
 }
 
 /* A request status (or transport error) @st, as a name for logs. */

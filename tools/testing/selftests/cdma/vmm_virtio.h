@@ -344,9 +344,16 @@ static inline uint16_t zc_vq_used_idx(struct zc_vq *vq)
 int zc_wait_event(struct zc_vmm *m, uint64_t tag, struct zc_event *out,
 		  int timeout_ms);
 void zc_ev_drain(struct zc_vmm *m, int ms);
-int zc_vmm_start_mode(struct zc_vmm *m, const char *path, bool identity);
+int zc_vmm_start_opts(struct zc_vmm *m, const char *path, bool identity,
+		      uint64_t more);
 int zc_vmm_start_wait(struct zc_vmm *m, const char *path);
 void zc_vmm_stop(struct zc_vmm *m, bool no_reset);
+
+static inline int zc_vmm_start_mode(struct zc_vmm *m, const char *path,
+				    bool identity)
+{
+	return zc_vmm_start_opts(m, path, identity, 0);
+}
 
 static inline int zc_vmm_start(struct zc_vmm *m, const char *path)
 {
@@ -373,6 +380,8 @@ int zc_alloc(struct zc_vmm *m, uint32_t sid, const struct zc_range *ranges,
 int zc_handle_op(struct zc_vmm *m, uint32_t op, uint32_t sid, uint32_t handle,
 		 uint32_t access, struct virtio_rdma_remote_resp *resp);
 int zc_submit(struct zc_vmm *m, uint32_t sid, const struct zc_xfer *x);
+int zc_submit_resp(struct zc_vmm *m, uint32_t sid, const struct zc_xfer *x,
+		   struct virtio_rdma_remote_resp *resp);
 const char *zc_status_name(int st);
 
 static inline int zc_free(struct zc_vmm *m, uint32_t sid, uint32_t handle)
