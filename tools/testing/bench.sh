@@ -6,7 +6,8 @@
 # device), load the modules and run cdma-bench on the native and the guest
 # device (loopback vDPA, guest/bench.sh) in the same run; then render the
 # plots on this host (gnuplot) from the CSV the VM wrote, and print the
-# closing ratio lines again with where the files are.
+# targets and the closing lines (closing_lines(), below) with where the
+# files are.
 #
 #   BENCH_ARGS="..." bench.sh
 #
@@ -29,6 +30,25 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 
+# The closing lines, in the words other tools read: the clock, the ratios
+# (cdma-bench's and vmm_alloc_bench's), and the fixed cost a guest
+# transfer adds, in instructions under the virtual clock.
+closing_lines() { # closing_lines ACCEL CLOCK_LINE GUEST_LOG
+	local us
+
+	echo "$2"
+	clock_note "$1"
+	grep -E '^ratio guest/native (rate|latency|alloc)' "$3" || true
+	us=$(sed -n 's/^guest extra time per transfer: \([0-9.-]*\) us$/\1/p' "$3" |
+		tail -n 1)
+	[ -n "$us" ] || return 0
+	if [ "$1" = icount ]; then
+		awk -v us="$us" 'BEGIN { printf "guest extra instructions per transfer: %d\n", us * 1000 + (us < 0 ? -0.5 : 0.5) }'
+	else
+		echo "guest extra time per transfer: $us us"
+	fi
+}
+
 build_modules_and_tools
 make -C "$REPO/tools/testing/selftests/cdma" \
 	-f "$REPO/tools/testing/selftests/cdma/Makefile" >/dev/null
@@ -40,6 +60,7 @@ rm -f "$out"/bench.csv "$out"/ratios.csv "$out"/bench.json "$out"/*.png
 accel=$(measure_accel "/boot/vmlinuz-${KVER:-$(detect_kver)}")
 clock=$(clock_line "$accel")
 echo "$clock" | tee "$out/clock"
+clock_note "$accel"
 # The instruction counter repeats itself: short samples, few of them (the
 # whole run would take an hour at cdma-bench's defaults, emulated by one
 # thread).
@@ -65,8 +86,8 @@ if [ -s "$out/bench.csv" ]; then
 fi
 echo
 echo "== make bench"
-echo "$clock"
-grep -E '^(ratio |guest device: MISSING|DATA CHECK|fit )' "$out/guest.log" || true
+grep -E '^(target |guest device: MISSING|DATA CHECK|fit )' "$out/guest.log" || true
+closing_lines "$accel" "$clock" "$out/guest.log"
 if [ -s "$out/bench.csv" ]; then
 	echo "files: $out/guest.log (tables), bench.csv, ratios.csv, bench.json, zcopy-alloc.out"
 	for f in "$out"/*.png; do

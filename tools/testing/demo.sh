@@ -25,5 +25,7 @@ build_modules_and_tools
 accel=$(measure_accel "/boot/vmlinuz-${KVER:-$(detect_kver)}")
 clock=$(clock_line "$accel")
 echo "$clock"
+clock_note "$accel"
 vm_tool demo "$REPO/tools/testing/vm/guest/demo.sh" "${DEMO_TIMEOUT:-900}" \
 	--accel "$accel" --setenv "CLOCK=$clock"
+clock_note "$accel"

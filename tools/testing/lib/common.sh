@@ -68,9 +68,15 @@ measure_accel() { # measure_accel KERNEL
 clock_line() { # clock_line ACCEL
 	case $1 in
 	kvm) echo "clock: KVM, wall (the host's time; rates are this machine's)" ;;
-	icount) echo "clock: virtual, 1 ns per instruction (QEMU -icount shift=0: counts CPU work; one vCPU runs at a time, memory bandwidth is not modelled: compare ratios, not rates)" ;;
+	icount) echo "clock: virtual, 1 ns per instruction" ;;
 	*) echo "clock: TCG, wall (emulation noise: these figures measure nothing; ACCEL=icount for a clock that does)" ;;
 	esac
+}
+
+# What the clock of clock_line ACCEL measures, and what it does not.
+clock_note() { # clock_note ACCEL
+	[ "$1" != icount ] ||
+		echo "clock note: QEMU -icount shift=0 counts CPU work, one vCPU at a time; memory bandwidth and parallel cores are not modelled: compare ratios, not rates"
 }
 
 # vm_tool NAME GUEST_SCRIPT TIMEOUT [run-vm.sh options]: boot the stock

@@ -19,7 +19,7 @@
  * A guest's CDMA_IOC_ALLOC is its driver's page allocation (the same
  * allocator and zeroing as the engine's, on the guest's CPU) plus the
  * ALLOC request: estimated here as native + swap, and its ratio to native
- * is printed ("ratio guest/native alloc VA mode (estimated) @1MiB: R").
+ * is printed ("ratio guest/native alloc VA mode @1MiB: R").
  * The sizes alternate native and swap; each time is the median of REPS
  * (default 9) allocations, each followed by its FREE (not timed).
  *
@@ -174,9 +174,10 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	if (!rc)
-		fprintf(stdout,
-			"ratio guest/native alloc VA mode (estimated) @1MiB: %.3f (target <= 1.50: %s)\n",
-			ratio1m, ratio1m <= 1.5 ? "met" : "MISSED");
+		printf("target guest/native alloc VA mode @1MiB: %.3f (%s; <= 1.5: %s)\n"
+		       "ratio guest/native alloc VA mode @1MiB: %.3f\n",
+		       ratio1m, "estimated: native alloc + swap ALLOC",
+		       ratio1m <= 1.5 ? "met" : "MISSED", ratio1m);
 	zc_session_close(&m, sid);
 	zc_vmm_stop(&m, false);
 	close(fd);
