@@ -295,12 +295,16 @@ void cdma_chanq_flush(struct soft_ctx *ctx)
 }
 
 /*
- * Check and resolve @req: 0 with its buffers held, or the errno of
- * soft_submit() with nothing held.
+ * Check, resolve and admit @req on its context: 0, or the errno of
+ * soft_submit() with nothing held.  With @qp, queue it on the context's
+ * next channel too: *@qp is that channel's queue when its turn must be
+ * queued (the queue was empty), else NULL.
  */
-static int soft_xfer_resolve(struct soft_ctx *ctx, struct cdma_req *req)
+static int soft_xfer_start(struct soft_ctx *ctx, struct cdma_req *req,
+			   struct cdma_chanq **qp)
 {
 	struct soft_req *sr = soft_req(req);
+	struct cdma_chanq *q;
 	int ret;
 
 	ret = cdma_xfer_check(&req->xfer);
@@ -311,20 +315,27 @@ static int soft_xfer_resolve(struct soft_ctx *ctx, struct cdma_req *req)
 	req->bytes = 0;
 	ret = cdma_resolve(ctx, sr);
 	if (ret)
-		cdma_req_release(sr);
-	return ret;
-}
+		goto err;
 
-/* Count a resolved transfer in flight on its context, ctx->lock held. */
-static int soft_xfer_admit(struct soft_ctx *ctx)
-{
-	lockdep_assert_held(&ctx->lock);
-	if (ctx->dying)
-		return -ECANCELED;
-	if (ctx->inflight >= cdma_max_inflight)
-		return -EBUSY;
-	ctx->inflight++;
-	return 0;
+	spin_lock(&ctx->lock);
+	if (ctx->dying) {
+		ret = -ECANCELED;
+	} else if (ctx->inflight >= cdma_max_inflight) {
+		ret = -EBUSY;
+	} else {
+		ctx->inflight++;
+		if (qp) {
+			q = &ctx->q[ctx->next_ch++ % cdma_channels];
+			*qp = list_empty(&q->reqs) ? q : NULL;
+			list_add_tail(&sr->node, &q->reqs);
+		}
+	}
+	spin_unlock(&ctx->lock);
+	if (!ret)
+		return 0;
+err:
+	cdma_req_release(sr);
+	return ret;
 }
 
 /**
@@ -343,29 +354,14 @@ static int soft_xfer_admit(struct soft_ctx *ctx)
  */
 int soft_submit(struct cdma_ctx *c, struct cdma_req *req)
 {
-	struct soft_ctx *ctx = to_soft_ctx(c);
-	struct soft_req *sr = soft_req(req);
-	struct cdma_chanq *q = NULL;
-	bool first = false;
+	struct cdma_chanq *q;
 	int ret;
 
-	ret = soft_xfer_resolve(ctx, req);
+	ret = soft_xfer_start(to_soft_ctx(c), req, &q);
 	if (ret)
 		return ret;
-	spin_lock(&ctx->lock);
-	ret = soft_xfer_admit(ctx);
-	if (!ret) {
-		q = &ctx->q[ctx->next_ch++ % cdma_channels];
-		first = list_empty(&q->reqs);
-		list_add_tail(&sr->node, &q->reqs);
-	}
-	spin_unlock(&ctx->lock);
-	if (ret) {
-		cdma_req_release(sr);
-		return ret;
-	}
 	/* Otherwise the context's turn is queued, or running, and comes again. */
-	if (first)
+	if (q)
 		kthread_queue_work(cdma_workers[q->ch], &q->work);
 	return 0;
 }
@@ -388,16 +384,9 @@ int soft_run(struct cdma_ctx *c, struct cdma_req *req)
 	LIST_HEAD(ended);
 	int ret;
 
-	ret = soft_xfer_resolve(ctx, req);
+	ret = soft_xfer_start(ctx, req, NULL);
 	if (ret)
 		return ret;
-	spin_lock(&ctx->lock);
-	ret = soft_xfer_admit(ctx);
-	spin_unlock(&ctx->lock);
-	if (ret) {
-		cdma_req_release(sr);
-		return ret;
-	}
 	do {
 		ret = cdma_copy(sr);
 	} while (ret == -EAGAIN);
