@@ -3,7 +3,7 @@
  * rdma_zcopy: buffers made of guest memory.
  *
  * ALLOC hands the engine the guest's own pages: the ranges are checked,
- * translated and their pages referenced (pin.c), then imported
+ * translated and their pages referenced (hold.c), then imported
  * into the session's engine context with cdma_buf_import().  The engine
  * works on them in place; nothing is copied.  The engine calls
  * rz_buf_release() once nothing of it uses the pages any more (handle
@@ -134,7 +134,7 @@ static u32 rz_buf_import(struct rz_dev *rz, struct rz_session *s,
 		rz_pages_put(buf->pages, buf->npages);
 		return vrr_errno_to_status(ret);
 	}
-	atomic64_add(buf->npages, &rz_stats.pinned_pages);
+	atomic64_add(buf->npages, &rz_stats.held_pages);
 	return VIRTIO_RDMA_REMOTE_S_OK;
 }
 
@@ -241,7 +241,7 @@ void rz_buf_finish(struct rz_dev *rz, struct rz_buf *buf)
 		atomic64_sub(buf->npages, &rz_stats.swapped_pages);
 	} else {
 		wait_for_completion(&buf->released);
-		atomic64_sub(buf->npages, &rz_stats.pinned_pages);
+		atomic64_sub(buf->npages, &rz_stats.held_pages);
 	}
 	atomic64_dec(&rz_stats.buffers);
 	rz_ranges_unlink(rz, buf, buf->nr_ranges);

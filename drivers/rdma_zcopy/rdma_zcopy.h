@@ -339,7 +339,7 @@ u32 rz_buf_alloc(struct rz_dev *rz, struct rz_session *s, u64 size,
 u32 rz_buf_free(struct rz_dev *rz, struct rz_session *s, u32 handle);
 void rz_buf_finish(struct rz_dev *rz, struct rz_buf *buf);
 
-/* pin.c: guest-page lookup */
+/* hold.c: guest-page lookup */
 int rz_pages_get(struct rz_dev *rz, u64 iova, u64 len, struct page **pages);
 void rz_pages_put(struct page **pages, unsigned long npages);
 
@@ -383,14 +383,14 @@ extern bool rz_payload_stats;
  * @buffers: live buffers
  * @swapped_pages: guest pages replaced by engine pages (VA mode)
  * @swapped_pages_total: guest pages ever replaced since the module loaded
- * @pinned_pages: guest pages held for the engine (PA mode)
+ * @held_pages: guest pages held for the engine (PA mode)
  */
 struct rz_stats {
 	atomic64_t payload_copied_bytes;
 	atomic64_t buffers;
 	atomic64_t swapped_pages;
 	atomic64_t swapped_pages_total;
-	atomic64_t pinned_pages;
+	atomic64_t held_pages;
 };
 
 extern struct rz_stats rz_stats;

@@ -12,7 +12,7 @@
  * swapped_pages         guest pages replaced in place by engine pages
  * swapped_pages_total   guest pages ever replaced since the module loaded
  *                       (a VM's zero-copy use, read after it has gone)
- * pinned_pages          guest pages pinned or referenced for the engine
+ * held_pages            guest pages referenced for the engine (PA mode)
  *
  * The tests read them to prove zero-copy and to find leaks.
  */
@@ -51,8 +51,8 @@ void rz_stats_init(void)
 	debugfs_create_file_unsafe("swapped_pages_total", 0444, rz_debugfs,
 				   &rz_stats.swapped_pages_total,
 				   &rz_stat_fops);
-	debugfs_create_file_unsafe("pinned_pages", 0444, rz_debugfs,
-				   &rz_stats.pinned_pages, &rz_stat_fops);
+	debugfs_create_file_unsafe("held_pages", 0444, rz_debugfs,
+				   &rz_stats.held_pages, &rz_stat_fops);
 }
 
 /**

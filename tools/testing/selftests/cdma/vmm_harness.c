@@ -218,7 +218,7 @@ enum {
 };
 
 static const char *const zc_counter_names[ZC_NR_COUNTERS] = {
-	"buffers", "swapped_pages", "pinned_pages", "payload_copied_bytes",
+	"buffers", "swapped_pages", "held_pages", "payload_copied_bytes",
 };
 
 struct zc_counters {
@@ -257,7 +257,7 @@ static void zc_counters_read(struct zc_counters *c)
 		c->have[i] = !zc_counter(zc_counter_names[i], &c->v[i]);
 }
 
-/* Log the counters that differ; return how many do (buffers..pinned). */
+/* Log the counters that differ; return how many do (buffers..held). */
 static unsigned int zc_counters_diff(struct __test_metadata *_metadata,
 				     const char *when,
 				     const struct zc_counters *a,
@@ -276,7 +276,7 @@ static unsigned int zc_counters_diff(struct __test_metadata *_metadata,
 	return n;
 }
 
-/* The counters (buffers..pinned) are back to @before, @when. */
+/* The counters (buffers..held) are back to @before, @when. */
 static void zc_expect_counters(struct __test_metadata *_metadata,
 			       const char *when,
 			       const struct zc_counters *before)
