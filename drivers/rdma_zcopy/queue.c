@@ -151,11 +151,51 @@ static u32 rz_op_handle(struct rz_dev *rz, struct rz_req *r, u32 op)
 	return VIRTIO_RDMA_REMOTE_S_OK;
 }
 
+/* The engine request of SUBMIT body @w, for session @s. */
+static void rz_xfer_init(struct rz_xfer *x, struct rz_dev *rz,
+			 struct rz_session *s,
+			 const struct virtio_rdma_remote_submit *w)
+{
+	x->rz = rz;
+	x->session = s;
+	x->tag = le64_to_cpu(w->tag);
+	x->req.done = rz_xfer_done;
+	/* Always asynchronous: the cookie carries the tag, checked nowhere. */
+	x->req.xfer.dir = le32_to_cpu(w->dir);
+	x->req.xfer.flags = CDMA_XFER_F_ASYNC;
+	x->req.xfer.src_handle = le32_to_cpu(w->src_handle);
+	x->req.xfer.dst_handle = le32_to_cpu(w->dst_handle);
+	x->req.xfer.src_offset = le64_to_cpu(w->src_offset);
+	x->req.xfer.dst_offset = le64_to_cpu(w->dst_offset);
+	x->req.xfer.length = le64_to_cpu(w->length);
+	x->req.xfer.global_addr = le64_to_cpu(w->global_addr);
+	x->req.xfer.key = le64_to_cpu(w->key);
+	x->req.xfer.cookie = x->tag;
+}
+
+/*
+ * Move @x in this run (cdma_run()); with F_SUBMIT_END its end may be
+ * reported by the response (@x->ended).
+ */
+static int rz_xfer_run_here(struct rz_dev *rz, struct rz_xfer *x)
+{
+	int ret;
+
+	rz->here_bytes += x->req.xfer.length;
+	WRITE_ONCE(x->end_here,
+		   rz_has_feature(rz, VIRTIO_RDMA_REMOTE_F_SUBMIT_END));
+	ret = cdma_run(x->session->ctx, &x->req);
+	/* A later done() is a channel's, or a cancellation's. */
+	WRITE_ONCE(x->end_here, false);
+	return ret;
+}
+
 static u32 rz_op_submit(struct rz_dev *rz, struct rz_req *r)
 {
 	struct virtio_rdma_remote_submit w;
+	struct rz_xfer *x, onstack;
 	struct rz_session *s;
-	struct rz_xfer *x;
+	bool here;
 	u32 dir;
 	int ret;
 
@@ -176,49 +216,40 @@ static u32 rz_op_submit(struct rz_dev *rz, struct rz_req *r)
 	if (s->inflight >= rz->limits.max_inflight)
 		return VIRTIO_RDMA_REMOTE_S_BUSY;
 
-	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
-	if (!x)
-		return VIRTIO_RDMA_REMOTE_S_NOMEM;
-	x->rz = rz;
-	x->session = s;
-	x->tag = le64_to_cpu(w.tag);
-	x->req.done = rz_xfer_done;
-	/* Always asynchronous: the cookie carries the tag, checked nowhere. */
-	x->req.xfer.dir = dir;
-	x->req.xfer.flags = CDMA_XFER_F_ASYNC;
-	x->req.xfer.src_handle = le32_to_cpu(w.src_handle);
-	x->req.xfer.dst_handle = le32_to_cpu(w.dst_handle);
-	x->req.xfer.src_offset = le64_to_cpu(w.src_offset);
-	x->req.xfer.dst_offset = le64_to_cpu(w.dst_offset);
-	x->req.xfer.length = le64_to_cpu(w.length);
-	x->req.xfer.global_addr = le64_to_cpu(w.global_addr);
-	x->req.xfer.key = le64_to_cpu(w.key);
-	x->req.xfer.cookie = x->tag;
+	here = le64_to_cpu(w.length) <= RZ_HERE_BYTES - rz->here_bytes;
+	/*
+	 * Moved here by an engine that can, its end in the response: the
+	 * transfer is over when cdma_run() returns, and needs no memory.
+	 */
+	if (here && rz_has_feature(rz, VIRTIO_RDMA_REMOTE_F_SUBMIT_END) &&
+	    cdma_runs_here(s->ctx)) {
+		x = &onstack;
+		memset(x, 0, sizeof(*x));
+	} else {
+		x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
+		if (!x)
+			return VIRTIO_RDMA_REMOTE_S_NOMEM;
+	}
+	rz_xfer_init(x, rz, s, &w);
 
 	/* The event is delivered by this worker, under rz->lock: no race. */
 	s->inflight++;
-	if (x->req.xfer.length <= RZ_HERE_BYTES - rz->here_bytes) {
-		rz->here_bytes += x->req.xfer.length;
-		WRITE_ONCE(x->end_here,
-			   rz_has_feature(rz, VIRTIO_RDMA_REMOTE_F_SUBMIT_END));
-		ret = cdma_run(s->ctx, &x->req);
-		/* A later done() is a channel's, or a cancellation's. */
-		WRITE_ONCE(x->end_here, false);
-	} else {
-		ret = cdma_submit(s->ctx, &x->req);
+	ret = here ? rz_xfer_run_here(rz, x) : cdma_submit(s->ctx, &x->req);
+	if (!ret && !x->ended) {
+		/* Queued, or ended with an event to deliver. */
+		if (!WARN_ON_ONCE(x == &onstack))
+			return VIRTIO_RDMA_REMOTE_S_OK;
+		ret = -EIO;
 	}
-	if (ret || x->ended) {
-		if (!ret) {
-			r->resp.id = cpu_to_le32(VIRTIO_RDMA_REMOTE_SUBMIT_ENDED);
-			r->resp.end.status =
-				cpu_to_le32(rz_event_status(x->req.status));
-			r->resp.end.bytes = cpu_to_le64(x->req.bytes);
-		}
-		s->inflight--;
+	if (!ret) {
+		r->resp.id = cpu_to_le32(VIRTIO_RDMA_REMOTE_SUBMIT_ENDED);
+		r->resp.end.status = cpu_to_le32(rz_event_status(x->req.status));
+		r->resp.end.bytes = cpu_to_le64(x->req.bytes);
+	}
+	s->inflight--;
+	if (x != &onstack)
 		kfree(x);
-		return vrr_errno_to_status(ret);
-	}
-	return VIRTIO_RDMA_REMOTE_S_OK;
+	return vrr_errno_to_status(ret);
 }
 
 static u32 rz_dispatch(struct rz_dev *rz, struct rz_req *r)

@@ -207,6 +207,18 @@ static inline int cdma_submit(struct cdma_ctx *ctx, struct cdma_req *req)
 }
 
 /**
+ * cdma_runs_here() - does cdma_run() move transfers in the calling thread?
+ * @ctx: the context
+ *
+ * Return: true when the engine has &cdma_engine_ops.run: a cdma_run()
+ * that succeeds has called the request's done before it returns.
+ */
+static inline bool cdma_runs_here(struct cdma_ctx *ctx)
+{
+	return ctx->engine->ops->run;
+}
+
+/**
  * cdma_run() - move a transfer in the calling thread, where the engine can
  * @ctx: the context
  * @req: the request, as for cdma_submit()
