@@ -375,25 +375,20 @@ struct xc_msg {
 XC_TEST(two_processes)
 {
 	size_t len = xc_size(self->info, 2 * MiB);
-	int to_child[2], to_parent[2], status;
+	int to_child[2], to_parent[2];
 	const char *epath = xc_path[self->exp];
 	struct xc_msg m;
 	struct cd_buf l;
 	pid_t pid;
 	char c;
 
-	ASSERT_EQ(0, pipe(to_child));
-	ASSERT_EQ(0, pipe(to_parent));
-	pid = fork();
-	ASSERT_LE(0, pid);
+	pid = cd_fork_piped(_metadata, to_parent, to_child);
 	if (pid == 0) {
 		struct cdma_alloc a = { .size = len };
 		struct cdma_export e = { .access = CD_RW };
 		uint8_t *map;
 		int fd;
 
-		close(to_child[1]);
-		close(to_parent[0]);
 		/* Its own open file: another context of its device. */
 		fd = open(epath, O_RDWR | O_CLOEXEC);
 		if (fd < 0 || ioctl(fd, CDMA_IOC_ALLOC, &a))
@@ -420,8 +415,6 @@ XC_TEST(two_processes)
 			_exit(7);
 		_exit(0);
 	}
-	close(to_child[0]);
-	close(to_parent[1]);
 	ASSERT_EQ((ssize_t)sizeof(m), read(to_parent[0], &m, sizeof(m)));
 	cd_buf_get(_metadata, IFD, IINFO, len, true, &l);
 	ASSERT_EQ(0, cd_from_global(IFD, m.g, m.k, l.handle, 0, len));
@@ -430,10 +423,7 @@ XC_TEST(two_processes)
 	ASSERT_EQ(0, cd_to_global(IFD, l.handle, 0, m.g, m.k, len / 2));
 	EXPECT_EQ(-EACCES, cd_to_global(IFD, l.handle, 0, m.g, m.k ^ 2, 8));
 	ASSERT_EQ(1, write(to_child[1], "x", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("exporter failed at step %d",
-						 WEXITSTATUS(status));
+	cd_child_ok(_metadata, pid, "exporter");
 	/* The exporter is gone: so is its export. */
 	EXPECT_EQ(-ENXIO, cd_to_global(IFD, l.handle, 0, m.g, m.k, 8));
 	cd_buf_put(_metadata, IFD, &l);

@@ -132,20 +132,76 @@ static inline void cd_wait_ok(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(0ULL, __rec->reserved);				\
 } while (0)
 
+/*
+ * Two mapped buffers of @size bytes, the first filled with pattern
+ * cdma_seed: the source and the destination of transfers.
+ */
+static inline void cd_buf_pair(struct __test_metadata *_metadata, int fd,
+			       const struct cdma_info *info, size_t size,
+			       struct cd_buf *a, struct cd_buf *b)
+{
+	cd_buf_get(_metadata, fd, info, size, true, a);
+	cd_buf_get(_metadata, fd, info, size, true, b);
+	pat_fill(a->map, a->len, cdma_seed);
+}
+
 /* Two small buffers for transfers whose data does not matter much. */
 static inline void cd_small_pair(struct __test_metadata *_metadata, int fd,
 				 const struct cdma_info *info,
 				 struct cd_buf *a, struct cd_buf *b)
 {
-	cd_buf_get(_metadata, fd, info, 64 * KiB, true, a);
-	cd_buf_get(_metadata, fd, info, 64 * KiB, true, b);
-	pat_fill(a->map, a->len, cdma_seed);
+	cd_buf_pair(_metadata, fd, info, 64 * KiB, a, b);
 }
 
 /*
- * Find a handle of another open file @fd2 that is not one of @n handles
- * in @mine: allocates one-page buffers on @fd2 until it gets one.
+ * cd_buf_pair() of @size bytes, or of the device's max_buffer_size if that
+ * is smaller: returns their size.
  */
+static inline __u64 cd_data_pair(struct __test_metadata *_metadata, int fd,
+				 const struct cdma_info *info, __u64 size,
+				 struct cd_buf *a, struct cd_buf *b)
+{
+	size = cd_max_size(info, size);
+	cd_buf_pair(_metadata, fd, info, size, a, b);
+	return size;
+}
+
+/*
+ * fork() with two pipes, @up from the child to the parent and @down from
+ * the parent to the child; each process closes the ends it does not use.
+ * Returns fork()'s result: 0 in the child.
+ */
+static inline pid_t cd_fork_piped(struct __test_metadata *_metadata,
+				  int up[2], int down[2])
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+	} else {
+		close(up[1]);
+		close(down[0]);
+	}
+	return pid;
+}
+
+/* Reap child @pid (@who), whose exit status is 0 or the step that failed. */
+static inline void cd_child_ok(struct __test_metadata *_metadata, pid_t pid,
+			       const char *who)
+{
+	int status;
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("%s: status %#x", who, status);
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("%s failed at step %d", who, WEXITSTATUS(status));
+}
+
 /*
  * ioctl @req of a copy of @valid (a request of @size bytes that works)
  * with one bit of the field @flags set (each of the 32 in turn; none when
@@ -179,6 +235,10 @@ static inline void cd_einval(struct __test_metadata *_metadata, int fd,
 	}
 }
 
+/*
+ * Find a handle of another open file @fd2 that is not one of @n handles
+ * in @mine: allocates one-page buffers on @fd2 until it gets one.
+ */
 static inline __u32 cd_foreign_handle(struct __test_metadata *_metadata,
 				      int fd2, const struct cdma_info *info,
 				      const __u32 *mine, int n)

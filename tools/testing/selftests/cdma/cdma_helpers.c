@@ -91,26 +91,38 @@ int cd_local_async(int fd, __u32 src, __u64 soff, __u32 dst, __u64 doff,
 }
 
 /*
- * A TO_GLOBAL or FROM_GLOBAL transfer (@dir) with @flags (and @cookie, for
- * an asynchronous one) between @len bytes at offset @off of buffer @handle
- * and the exported buffer at @gaddr (key @key).
+ * Fill *@x (every other field zero) with a TO_GLOBAL or FROM_GLOBAL
+ * transfer (@dir) with @flags (and @cookie, for an asynchronous one)
+ * between @len bytes at offset @off of buffer @handle and the exported
+ * buffer at @gaddr (key @key).
  */
+void cd_global_xfer(struct cdma_xfer *x, __u32 dir, __u32 flags,
+		    __u32 handle, __u64 off, __u64 gaddr, __u64 key,
+		    __u64 len, __u64 cookie)
+{
+	memset(x, 0, sizeof(*x));
+	x->dir = dir;
+	x->flags = flags;
+	x->global_addr = gaddr;
+	x->key = key;
+	x->length = len;
+	x->cookie = cookie;
+	if (dir == CDMA_XFER_TO_GLOBAL) {
+		x->src_handle = handle;
+		x->src_offset = off;
+	} else {
+		x->dst_handle = handle;
+		x->dst_offset = off;
+	}
+}
+
+/* Submit the transfer cd_global_xfer() describes. */
 int cd_global(int fd, __u32 dir, __u32 flags, __u32 handle, __u64 off,
 	      __u64 gaddr, __u64 key, __u64 len, __u64 cookie)
 {
-	struct cdma_xfer x = {
-		.dir = dir, .flags = flags,
-		.global_addr = gaddr, .key = key, .length = len,
-		.cookie = cookie,
-	};
+	struct cdma_xfer x;
 
-	if (dir == CDMA_XFER_TO_GLOBAL) {
-		x.src_handle = handle;
-		x.src_offset = off;
-	} else {
-		x.dst_handle = handle;
-		x.dst_offset = off;
-	}
+	cd_global_xfer(&x, dir, flags, handle, off, gaddr, key, len, cookie);
 	return cd_submit(fd, &x);
 }
 

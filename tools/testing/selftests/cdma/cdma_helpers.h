@@ -61,6 +61,9 @@ int cd_local(int fd, __u32 src, __u64 soff, __u32 dst, __u64 doff,
 	     __u64 len);
 int cd_local_async(int fd, __u32 src, __u64 soff, __u32 dst, __u64 doff,
 		   __u64 len, __u64 cookie);
+void cd_global_xfer(struct cdma_xfer *x, __u32 dir, __u32 flags,
+		    __u32 handle, __u64 off, __u64 gaddr, __u64 key,
+		    __u64 len, __u64 cookie);
 int cd_global(int fd, __u32 dir, __u32 flags, __u32 handle, __u64 off,
 	      __u64 gaddr, __u64 key, __u64 len, __u64 cookie);
 int cd_to_global(int fd, __u32 src, __u64 soff, __u64 gaddr, __u64 key,
@@ -96,6 +99,12 @@ static inline void *cd_map(int fd, __u64 off, size_t len)
 static inline unsigned int cd_min_u(unsigned int a, unsigned int b)
 {
 	return a < b ? a : b;
+}
+
+/* @size, or the device's max_buffer_size if that is smaller. */
+static inline __u64 cd_max_size(const struct cdma_info *info, __u64 size)
+{
+	return size < info->max_buffer_size ? size : info->max_buffer_size;
 }
 
 static inline __u64 cd_round_up(__u64 v, __u64 a)

@@ -204,9 +204,7 @@ RM_TEST(idle)
 {
 	struct cd_buf a, b;
 
-	cd_buf_get(_metadata, self->fd, &self->info, MiB, true, &a);
-	cd_buf_get(_metadata, self->fd, &self->info, MiB, true, &b);
-	pat_fill(a.map, a.len, cdma_seed);
+	cd_buf_pair(_metadata, self->fd, &self->info, MiB, &a, &b);
 	ASSERT_EQ(0, cd_local(self->fd, a.handle, 0, b.handle, 0, a.len));
 
 	RM_DELETE();
@@ -225,17 +223,8 @@ RM_TEST(idle)
 	EXPECT_GT(0, cd_open());
 }
 
-/* The buffers of the transfers in flight (large: they take a while). */
-static void rm_big_pair(struct __test_metadata *_metadata, int fd,
-			const struct cdma_info *info, struct cd_buf *a,
-			struct cd_buf *b, size_t *len)
-{
-	*len = info->max_buffer_size < 16 * MiB ? info->max_buffer_size :
-						   16 * MiB;
-	cd_buf_get(_metadata, fd, info, *len, true, a);
-	cd_buf_get(_metadata, fd, info, *len, true, b);
-	pat_fill(a->map, a->len, cdma_seed);
-}
+/* Size of the buffers of the transfers in flight: large, they take a while. */
+#define RM_BIG	(16 * MiB)
 
 /* Queue @n asynchronous copies a -> b, cookies @first ..; returns n queued. */
 static unsigned int rm_flood(int fd, const struct cd_buf *a,
@@ -293,7 +282,7 @@ RM_TEST(async_inflight)
 	struct cd_buf a, b;
 	size_t len;
 
-	rm_big_pair(_metadata, self->fd, &self->info, &a, &b, &len);
+	len = cd_data_pair(_metadata, self->fd, &self->info, RM_BIG, &a, &b);
 	queued = rm_flood(self->fd, &a, &b, len, n, 1);
 	ASSERT_EQ(n, queued);
 
@@ -388,7 +377,8 @@ static void rm_sleepers(struct __test_metadata *_metadata, int fd0,
 		t[i].fd = open(dev, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, t[i].fd);
 		ASSERT_EQ(0, cd_set_mode(t[i].fd, mode, -1));
-		rm_big_pair(_metadata, t[i].fd, info, &a[i], &b[i], &t[i].len);
+		t[i].len = cd_data_pair(_metadata, t[i].fd, info, RM_BIG, &a[i],
+					&b[i]);
 		t[i].a = &a[i];
 		t[i].b = &b[i];
 		t[i].cookie = n;
@@ -464,9 +454,7 @@ RM_TEST(closed_and_forked)
 	pid_t pid;
 	char c;
 
-	cd_buf_get(_metadata, self->fd, &self->info, 256 * KiB, true, &a);
-	cd_buf_get(_metadata, self->fd, &self->info, 256 * KiB, true, &b);
-	pat_fill(a.map, a.len, cdma_seed);
+	cd_buf_pair(_metadata, self->fd, &self->info, 256 * KiB, &a, &b);
 	ASSERT_EQ(0, pipe(pipefd));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -512,7 +500,6 @@ RM_TEST(exported_busy)
 	unsigned int n, i, queued = 0;
 	struct cd_buf g, src;
 	struct cdma_info ni;
-	struct cdma_xfer x;
 	struct rm_counts c;
 	__u64 gaddr, key;
 	size_t len;
@@ -524,8 +511,7 @@ RM_TEST(exported_busy)
 	nfd = open(rm_native, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, nfd) TH_LOG("open %s: %s", rm_native, strerror(errno));
 
-	len = self->info.max_buffer_size < 4 * MiB ?
-	      self->info.max_buffer_size : 4 * MiB;
+	len = cd_max_size(&self->info, 4 * MiB);
 	cd_buf_get(_metadata, self->fd, &self->info, len, true, &g);
 	ASSERT_EQ(0, cd_export(self->fd, g.handle, CD_RW, &gaddr, &key));
 	ASSERT_EQ(0, cd_info(nfd, &ni));
@@ -534,15 +520,8 @@ RM_TEST(exported_busy)
 	cd_buf_get(_metadata, nfd, &ni, len, true, &src);
 	pat_fill(src.map, src.len, cdma_seed + 3);
 	for (i = 0; i < n; i++) {
-		memset(&x, 0, sizeof(x));
-		x.dir = CDMA_XFER_TO_GLOBAL;
-		x.flags = CDMA_XFER_F_ASYNC;
-		x.src_handle = src.handle;
-		x.global_addr = gaddr;
-		x.key = key;
-		x.length = len;
-		x.cookie = i + 1;
-		r = cd_submit(nfd, &x);
+		r = cd_global(nfd, CDMA_XFER_TO_GLOBAL, CDMA_XFER_F_ASYNC,
+			      src.handle, 0, gaddr, key, len, i + 1);
 		ASSERT_EQ(0, r) TH_LOG("TO_GLOBAL %u: %s", i, strerror(-r));
 		queued++;
 	}
@@ -550,13 +529,7 @@ RM_TEST(exported_busy)
 	RM_DELETE();
 
 	/* The export is gone with the device. */
-	memset(&x, 0, sizeof(x));
-	x.dir = CDMA_XFER_TO_GLOBAL;
-	x.src_handle = src.handle;
-	x.global_addr = gaddr;
-	x.key = key;
-	x.length = len;
-	EXPECT_EQ(-ENXIO, cd_submit(nfd, &x));
+	EXPECT_EQ(-ENXIO, cd_to_global(nfd, src.handle, 0, gaddr, key, len));
 	/* Every native transfer ends; none fails. */
 	for (i = 0; i < queued; i++) {
 		struct cdma_completion rec;

@@ -88,11 +88,9 @@ CDMA_TEST(alloc_invalid)
 /* The largest buffer (capped at 64 MiB to fit the test VM) works. */
 CDMA_TEST_SLOW(alloc_large)
 {
-	size_t size = self->info.max_buffer_size;
+	const size_t size = cd_max_size(&self->info, 64 * MiB);
 	struct cd_buf b;
 
-	if (size > 64 * MiB)
-		size = 64 * MiB;
 	cd_buf_get(_metadata, self->fd, &self->info, size, true, &b);
 	EXPECT_EQ(-1, mem_check_byte(b.map, b.len, 0));
 	b.map[0] = 1;

@@ -254,9 +254,7 @@ static __u64 cd_ladder_max(const struct cdma_info *info)
 		else if (*end == 'G' || *end == 'g')
 			max *= 1024 * MiB;
 	}
-	if (max > info->max_buffer_size)
-		max = info->max_buffer_size;
-	return max;
+	return cd_max_size(info, max);
 }
 
 /*

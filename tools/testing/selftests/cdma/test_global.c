@@ -44,7 +44,6 @@ CDMA_TEST(global_no_liveness_oracle)
 CDMA_TEST(global_access)
 {
 	struct cd_buf ro, wo, l;
-	struct cdma_xfer x;
 	__u64 gr, kr, gw, kw;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_GLOBAL);
@@ -59,24 +58,12 @@ CDMA_TEST(global_access)
 
 	EXPECT_EQ(-EACCES, cd_to_global(self->fd, l.handle, 0, gr, kr, 16));
 	EXPECT_EQ(-EACCES, cd_from_global(self->fd, gw, kw, l.handle, 0, 16));
-	memset(&x, 0, sizeof(x));
-	x.dir = CDMA_XFER_TO_GLOBAL;
-	x.flags = CDMA_XFER_F_ASYNC;
-	x.src_handle = l.handle;
-	x.global_addr = gr;
-	x.key = kr;
-	x.length = 16;
-	x.cookie = 1;
-	EXPECT_EQ(-EACCES, cd_submit(self->fd, &x));
-	memset(&x, 0, sizeof(x));
-	x.dir = CDMA_XFER_FROM_GLOBAL;
-	x.flags = CDMA_XFER_F_ASYNC;
-	x.dst_handle = l.handle;
-	x.global_addr = gw;
-	x.key = kw;
-	x.length = 16;
-	x.cookie = 1;
-	EXPECT_EQ(-EACCES, cd_submit(self->fd, &x));
+	EXPECT_EQ(-EACCES, cd_global(self->fd, CDMA_XFER_TO_GLOBAL,
+				     CDMA_XFER_F_ASYNC, l.handle, 0, gr, kr,
+				     16, 1));
+	EXPECT_EQ(-EACCES, cd_global(self->fd, CDMA_XFER_FROM_GLOBAL,
+				     CDMA_XFER_F_ASYNC, l.handle, 0, gw, kw,
+				     16, 1));
 	EXPECT_EQ(-ENOENT, cd_wait(self->fd, 1, 0, NULL));
 	/* Nothing moved. */
 	EXPECT_EQ(-1, pat_check(ro.map, ro.len, cdma_seed));
@@ -278,24 +265,17 @@ static int cd_child_exporter(int to_parent, int from_parent, size_t size,
 CDMA_TEST(two_processes)
 {
 	const size_t size = 256 * KiB + 123, half = size / 2;
-	int c2p[2], p2c[2], status;
 	struct cd_gmsg msg, pmsg;
+	int c2p[2], p2c[2];
 	struct cd_buf l, p;
 	pid_t pid;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_GLOBAL);
-	ASSERT_EQ(0, pipe(c2p));
-	ASSERT_EQ(0, pipe(p2c));
-	pid = fork();
-	ASSERT_LE(0, pid);
+	pid = cd_fork_piped(_metadata, c2p, p2c);
 	if (pid == 0) {
-		close(c2p[0]);
-		close(p2c[1]);
 		close(self->fd);
 		_exit(cd_child_exporter(c2p[1], p2c[0], size, self->page));
 	}
-	close(c2p[1]);
-	close(p2c[0]);
 
 	ASSERT_EQ((ssize_t)sizeof(msg), read(c2p[0], &msg, sizeof(msg)))
 		TH_LOG("child failed before exporting");
@@ -321,10 +301,7 @@ CDMA_TEST(two_processes)
 			       &pmsg.gaddr, &pmsg.key));
 	ASSERT_EQ((ssize_t)sizeof(pmsg), write(p2c[1], &pmsg, sizeof(pmsg)));
 
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child failed at step %d",
-						 WEXITSTATUS(status));
+	cd_child_ok(_metadata, pid, "child");
 
 	/* The child is gone, its export with it. */
 	EXPECT_EQ(-ENXIO, cd_from_global(self->fd, msg.gaddr, msg.key,
@@ -386,26 +363,18 @@ static int cd_export_until_full(const char *path, uid_t ruid,
 CDMA_TEST_SLOW(global_export_quota_per_tenant)
 {
 	const char *native = "/dev/cdma0";
-	int res[2], out[2], hold[2], status, fd;
+	int res[2], out[2], hold[2], fd;
 	struct cdma_info ni;
 	struct cd_buf b;
 	__u64 g, k;
 	pid_t pid;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_GLOBAL);
-	ASSERT_EQ(0, pipe(out));
-	ASSERT_EQ(0, pipe(hold));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		close(out[0]);
-		close(hold[1]);
+	pid = cd_fork_piped(_metadata, out, hold);
+	if (pid == 0)
 		_exit(cd_export_until_full(cdma_dev_path, 60001,
 					   self->info.max_buffers, out[1],
 					   hold[0]));
-	}
-	close(out[1]);
-	close(hold[0]);
 	ASSERT_EQ((ssize_t)sizeof(res), read(out[0], res, sizeof(res)));
 	TH_LOG("tenant A: %d exports, then %s", res[0], strerror(-res[1]));
 	EXPECT_EQ(-ENOSPC, res[1]);
@@ -428,8 +397,6 @@ CDMA_TEST_SLOW(global_export_quota_per_tenant)
 		close(fd);
 	}
 	close(hold[1]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
-		TH_LOG("tenant A: status %#x", status);
 	close(out[0]);
+	cd_child_ok(_metadata, pid, "tenant A");
 }

@@ -19,9 +19,7 @@ CDMA_TEST_SLOW(many_inflight)
 		n = 16384;
 	seen = calloc(n, 1);
 	ASSERT_NE(NULL, seen);
-	cd_buf_get(_metadata, self->fd, &self->info, n * seg, true, &a);
-	cd_buf_get(_metadata, self->fd, &self->info, n * seg, true, &b);
-	pat_fill(a.map, a.len, cdma_seed);
+	cd_buf_pair(_metadata, self->fd, &self->info, n * seg, &a, &b);
 
 	for (i = 0; i < n; i++) {
 		int r = cd_local_async(self->fd, a.handle, i * seg, b.handle,
@@ -72,14 +70,12 @@ CDMA_TEST_SLOW(inflight_limit)
 {
 	const unsigned int max = self->info.max_inflight;
 	const unsigned int limit = 4 * max + 1024;
-	__u64 len = 4 * MiB;
+	const __u64 len = cd_max_size(&self->info, 4 * MiB);
 	unsigned int n = 0;
 	struct cd_buf a, b;
 	int fd2, r;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_ASYNC);
-	if (len > self->info.max_buffer_size)
-		len = self->info.max_buffer_size;
 	fd2 = cd_open();
 	ASSERT_LE(0, fd2);
 	cd_buf_get(_metadata, fd2, &self->info, len, false, &a);
@@ -121,15 +117,13 @@ CDMA_TEST_SLOW(inflight_limit)
  */
 CDMA_TEST_SLOW(close_inflight)
 {
-	__u64 len = 16 * MiB;
+	const __u64 len = cd_max_size(&self->info, 16 * MiB);
 	unsigned int n, i, round;
 	struct cd_buf a, b, c, d;
 	int fd3;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_ASYNC);
-	if (len > self->info.max_buffer_size)
-		len = self->info.max_buffer_size;
-	n = self->info.max_inflight < 256 ? self->info.max_inflight : 256;
+	n = cd_min_u(self->info.max_inflight, 256);
 
 	for (round = 0; round < 3; round++) {
 		int fd2 = cd_open();
@@ -171,16 +165,12 @@ CDMA_TEST_SLOW(close_inflight)
 /* FREE of buffers in use by a transfer in flight: it completes normally. */
 CDMA_TEST_SLOW(free_inflight)
 {
-	__u64 len = 16 * MiB;
 	struct cd_buf a, b;
+	__u64 len;
 	void *p;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_ASYNC);
-	if (len > self->info.max_buffer_size)
-		len = self->info.max_buffer_size;
-	cd_buf_get(_metadata, self->fd, &self->info, len, true, &a);
-	cd_buf_get(_metadata, self->fd, &self->info, len, true, &b);
-	pat_fill(a.map, a.len, cdma_seed);
+	len = cd_data_pair(_metadata, self->fd, &self->info, 16 * MiB, &a, &b);
 
 	ASSERT_EQ(0, cd_local_async(self->fd, a.handle, 0, b.handle, 0, len,
 				    0xf3ee));

@@ -23,6 +23,16 @@ static int64_t cd_efd_collect(int efd, int64_t want)
 	return sum;
 }
 
+/* A new non-blocking eventfd, given to @fd with @mode. */
+static int cd_efd_mode(struct __test_metadata *_metadata, int fd, __u32 mode)
+{
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, cd_set_mode(fd, mode, efd));
+	return efd;
+}
+
 /* Interrupt mode: the eventfd counts one per completion. */
 CDMA_TEST(eventfd_signal)
 {
@@ -35,9 +45,7 @@ CDMA_TEST(eventfd_signal)
 	ASSERT_CAP(&self->info, CDMA_CAP_ASYNC);
 	ASSERT_CAP(&self->info, CDMA_CAP_EVENTFD);
 	cd_small_pair(_metadata, self->fd, &self->info, &a, &b);
-	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	ASSERT_LE(0, efd);
-	ASSERT_EQ(0, cd_set_mode(self->fd, CDMA_MODE_INTERRUPT, efd));
+	efd = cd_efd_mode(_metadata, self->fd, CDMA_MODE_INTERRUPT);
 
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, cd_local_async(self->fd, a.handle, i, b.handle,
@@ -147,12 +155,8 @@ CDMA_TEST(poll_mode)
 
 	ASSERT_CAP(&self->info, CDMA_CAP_ASYNC);
 	ASSERT_CAP(&self->info, CDMA_CAP_POLL_MODE);
-	cd_buf_get(_metadata, self->fd, &self->info, 1 * MiB, true, &a);
-	cd_buf_get(_metadata, self->fd, &self->info, 1 * MiB, true, &b);
-	pat_fill(a.map, a.len, cdma_seed);
-	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	ASSERT_LE(0, efd);
-	ASSERT_EQ(0, cd_set_mode(self->fd, CDMA_MODE_POLL, efd));
+	cd_buf_pair(_metadata, self->fd, &self->info, 1 * MiB, &a, &b);
+	efd = cd_efd_mode(_metadata, self->fd, CDMA_MODE_POLL);
 
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, cd_local_async(self->fd, a.handle, i * 4096,

@@ -53,9 +53,7 @@ CDMA_TEST(fork_inherit)
 	void *p;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_ASYNC);
-	cd_buf_get(_metadata, self->fd, &self->info, 4 * pg, true, &a);
-	cd_buf_get(_metadata, self->fd, &self->info, 4 * pg, true, &b);
-	pat_fill(a.map, a.len, cdma_seed);
+	cd_buf_pair(_metadata, self->fd, &self->info, 4 * pg, &a, &b);
 	msg = mmap(NULL, sizeof(*msg), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, msg);

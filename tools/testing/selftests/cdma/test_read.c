@@ -158,16 +158,12 @@ CDMA_TEST(read_nonblock_empty)
 /* A blocking read() sleeps until a completion arrives. */
 CDMA_TEST(read_blocking)
 {
-	__u64 len = 4 * MiB;
 	struct cdma_completion rec;
 	struct cd_buf a, b;
+	__u64 len;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_ASYNC);
-	if (len > self->info.max_buffer_size)
-		len = self->info.max_buffer_size;
-	cd_buf_get(_metadata, self->fd, &self->info, len, true, &a);
-	cd_buf_get(_metadata, self->fd, &self->info, len, true, &b);
-	pat_fill(a.map, a.len, cdma_seed);
+	len = cd_data_pair(_metadata, self->fd, &self->info, 4 * MiB, &a, &b);
 	ASSERT_EQ(0, cd_local_async(self->fd, a.handle, 0, b.handle, 0,
 				    len, 0xb10c));
 	memset(&rec, 0, sizeof(rec));

@@ -137,42 +137,52 @@ CDMA_TEST(submit_invalid_global)
 		CD_FIELD(struct cdma_xfer, src_offset),
 		CD_FIELD(struct cdma_xfer, cookie),
 	};
-	struct cd_buf a, b;
+	/*
+	 * Each direction: offsets in the local buffer (a) and in the exported
+	 * one (b), length, the fields it does not use.
+	 */
+	static const struct {
+		__u32 dir;
+		__u64 off, goff, len;
+		const struct cd_field *unused;
+		unsigned int n_unused;
+	} t[] = {
+		{ CDMA_XFER_TO_GLOBAL, 1, 2, 100,
+		  unused_to, ARRAY_SIZE(unused_to) },
+		{ CDMA_XFER_FROM_GLOBAL, 3, 200, 50,
+		  unused_from, ARRAY_SIZE(unused_from) },
+	};
+	/* What the local buffer and the exported one are filled with. */
+	const __u8 lc = 0x5a, gc = 0x3c;
+	struct cd_buf a, b, *w;
 	struct cdma_xfer x;
-	__u64 g, key;
+	__u64 g, key, woff;
+	unsigned int i;
+	bool to;
 
 	ASSERT_CAP(&self->info, CDMA_CAP_GLOBAL);
 	cd_buf_get(_metadata, self->fd, &self->info, self->page, true, &a);
 	cd_buf_get(_metadata, self->fd, &self->info, self->page, true, &b);
-	memset(a.map, 0x5a, a.len);
-	memset(b.map, 0x3c, b.len);
+	memset(a.map, lc, a.len);
+	memset(b.map, gc, b.len);
 	ASSERT_EQ(0, cd_export(self->fd, b.handle, CD_RW, &g, &key));
 
-	memset(&x, 0, sizeof(x));
-	x.dir = CDMA_XFER_TO_GLOBAL;
-	x.src_handle = a.handle;
-	x.src_offset = 1;
-	x.global_addr = g + 2;
-	x.key = key;
-	x.length = 100;
-	cd_xfer_einval(_metadata, self->fd, &x, unused_to,
-		       ARRAY_SIZE(unused_to));
-	EXPECT_EQ(-1, mem_check_byte(b.map, b.len, 0x3c));
-	ASSERT_EQ(0, cd_submit(self->fd, &x));
-	EXPECT_EQ(-1, mem_check_byte(b.map + 2, 100, 0x5a));
-
-	memset(&x, 0, sizeof(x));
-	x.dir = CDMA_XFER_FROM_GLOBAL;
-	x.dst_handle = a.handle;
-	x.dst_offset = 3;
-	x.global_addr = g + 200;
-	x.key = key;
-	x.length = 50;
-	cd_xfer_einval(_metadata, self->fd, &x, unused_from,
-		       ARRAY_SIZE(unused_from));
-	EXPECT_EQ(-1, mem_check_byte(a.map, a.len, 0x5a));
-	ASSERT_EQ(0, cd_submit(self->fd, &x));
-	EXPECT_EQ(-1, mem_check_byte(a.map + 3, 50, 0x3c));
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		/* The buffer written (w, at woff): the exported one or a. */
+		to = t[i].dir == CDMA_XFER_TO_GLOBAL;
+		w = to ? &b : &a;
+		woff = to ? t[i].goff : t[i].off;
+		cd_global_xfer(&x, t[i].dir, 0, a.handle, t[i].off,
+			       g + t[i].goff, key, t[i].len, 0);
+		cd_xfer_einval(_metadata, self->fd, &x, t[i].unused,
+			       t[i].n_unused);
+		EXPECT_EQ(-1, mem_check_byte(w->map, w->len, to ? gc : lc))
+			TH_LOG("dir %u", t[i].dir);
+		ASSERT_EQ(0, cd_submit(self->fd, &x));
+		EXPECT_EQ(-1, mem_check_byte(w->map + woff, t[i].len,
+					     to ? lc : gc))
+			TH_LOG("dir %u", t[i].dir);
+	}
 
 	EXPECT_EQ(0, cd_poll(self->fd, POLLIN, 0));
 	cd_buf_put(_metadata, self->fd, &a);
@@ -252,9 +262,7 @@ CDMA_TEST(submit_erange_local)
 	struct cd_buf a, b;
 	unsigned int i;
 
-	cd_buf_get(_metadata, self->fd, &self->info, S, true, &a);
-	cd_buf_get(_metadata, self->fd, &self->info, S, true, &b);
-	pat_fill(a.map, a.len, cdma_seed);
+	cd_buf_pair(_metadata, self->fd, &self->info, S, &a, &b);
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-ERANGE, cd_local(self->fd, a.handle, bad[i].soff,
