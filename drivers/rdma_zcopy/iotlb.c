@@ -23,6 +23,15 @@
 
 #include "rdma_zcopy.h"
 
+/*
+ * Every translation the worker kept is stale (rz->iommu_lock held).  Never
+ * 0: a kept translation of generation 0 is none.
+ */
+static void rz_iotlb_changed(struct rz_dev *rz)
+{
+	WRITE_ONCE(rz->iotlb_gen, rz->iotlb_gen + 1 ?: 1);
+}
+
 /**
  * rz_iotlb_init_pt() - install the default identity mapping
  * @rz: the device; rz->iommu_lock held
@@ -35,6 +44,7 @@ int rz_iotlb_init_pt(struct rz_dev *rz)
 
 	lockdep_assert_held(&rz->iommu_lock);
 
+	rz_iotlb_changed(rz);
 	vhost_iotlb_reset(&rz->iotlb);
 	ret = vhost_iotlb_add_range(&rz->iotlb, 0, ULONG_MAX, 0, VHOST_MAP_RW);
 	if (ret)
@@ -46,6 +56,7 @@ int rz_iotlb_init_pt(struct rz_dev *rz)
 /* The first explicit mapping replaces the identity mapping. */
 static void rz_iotlb_leave_pt(struct rz_dev *rz)
 {
+	rz_iotlb_changed(rz);
 	if (rz->iotlb_pt) {
 		vhost_iotlb_reset(&rz->iotlb);
 		rz->iotlb_pt = false;
@@ -72,6 +83,7 @@ int rz_set_map(struct vdpa_device *vdpa, unsigned int asid,
 		return -EINVAL;
 
 	spin_lock(&rz->iommu_lock);
+	rz_iotlb_changed(rz);
 	vhost_iotlb_reset(&rz->iotlb);
 	rz->iotlb_pt = false;
 	for (map = vhost_iotlb_itree_first(iotlb, 0, U64_MAX); map;
@@ -215,6 +227,22 @@ void rz_unbind_mm(struct vdpa_device *vdpa)
 		mmdrop(mm);
 }
 
+/* Translate through mapping @t, which holds @iova. */
+static int rz_tlb_translate(const struct rz_tlb *t, u64 iova, u64 len,
+			    u32 perm, u64 *addr, u64 *n)
+{
+	u64 end;
+
+	if ((t->perm & perm) != perm)
+		return -EFAULT;
+	/* t->last - iova: the whole-space map has no valid size. */
+	*n = min(len - 1, t->last - iova) + 1;
+	if (check_add_overflow(t->addr, iova - t->start, addr) ||
+	    check_add_overflow(*addr, *n - 1, &end))
+		return -EFAULT;
+	return 0;
+}
+
 /**
  * rz_translate() - translate the start of a guest range
  * @rz: the device
@@ -234,27 +262,41 @@ void rz_unbind_mm(struct vdpa_device *vdpa)
 int rz_translate(struct rz_dev *rz, u64 iova, u64 len, u32 perm, u64 *addr,
 		 u64 *n)
 {
+	struct rz_tlb *t = &rz->tlb;
 	struct vhost_iotlb_map *map;
-	u64 last, end;
-	int ret = -EFAULT;
+	u64 last;
 
+	lockdep_assert_held(&rz->lock);
 	if (!len || check_add_overflow(iova, len - 1, &last))
 		return -EFAULT;
 
+	/*
+	 * The mapping of the last access usually holds this one too (the
+	 * rings, the requests): no lookup.  A change of the IOTLB racing
+	 * with the access is the same race as with a fresh lookup.
+	 */
+	if (t->gen && t->gen == READ_ONCE(rz->iotlb_gen) &&
+	    t->mode == READ_ONCE(rz->mode) && t->start <= iova &&
+	    iova <= t->last)
+		return rz_tlb_translate(t, iova, len, perm, addr, n);
+
 	spin_lock(&rz->iommu_lock);
-	if (rz->iotlb_pt && READ_ONCE(rz->mode) != RZ_MODE_PA)
-		goto out;
-	map = vhost_iotlb_itree_first(&rz->iotlb, iova, last);
-	if (map && map->start <= iova && (map->perm & perm) == perm) {
-		/* map->last - iova: the whole-space map has no valid size. */
-		*n = min(len - 1, map->last - iova) + 1;
-		if (!check_add_overflow(map->addr, iova - map->start, addr) &&
-		    !check_add_overflow(*addr, *n - 1, &end))
-			ret = 0;
+	t->gen = 0;
+	if (!rz->iotlb_pt || READ_ONCE(rz->mode) == RZ_MODE_PA) {
+		map = vhost_iotlb_itree_first(&rz->iotlb, iova, last);
+		if (map && map->start <= iova) {
+			t->start = map->start;
+			t->last = map->last;
+			t->addr = map->addr;
+			t->perm = map->perm;
+			t->mode = READ_ONCE(rz->mode);
+			t->gen = rz->iotlb_gen;
+		}
 	}
-out:
 	spin_unlock(&rz->iommu_lock);
-	return ret;
+	if (!t->gen)
+		return -EFAULT;
+	return rz_tlb_translate(t, iova, len, perm, addr, n);
 }
 
 /* Host physical memory: RAM pages only. */

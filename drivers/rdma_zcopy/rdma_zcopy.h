@@ -129,6 +129,24 @@ struct rz_limits {
 };
 
 /**
+ * struct rz_tlb - one translation kept for the next guest access
+ * @start: first bus address of the mapping it came from
+ * @last: last bus address of that mapping
+ * @addr: target of @start
+ * @perm: VHOST_MAP_* permissions of the mapping
+ * @mode: the address mode it was made in
+ * @gen: &rz_dev.iotlb_gen when it was made; 0: none
+ */
+struct rz_tlb {
+	u64 start;
+	u64 last;
+	u64 addr;
+	u32 perm;
+	enum rz_mode mode;
+	u32 gen;
+};
+
+/**
  * struct rz_dev - one virtio-rdma-remote vDPA device
  * @vdpa: the vDPA device; must stay first (vdpa_alloc_device())
  * @lock: serialises configuration operations against the worker; held by
@@ -153,6 +171,9 @@ struct rz_limits {
  * @iommu_lock: protects @iotlb and @iotlb_pt
  * @iotlb: IOVA -> PA or VA translations
  * @iotlb_pt: @iotlb holds the default identity (passthrough) mapping
+ * @iotlb_gen: bumped with every change of @iotlb (under @iommu_lock)
+ * @tlb: the last translation of the worker (under @lock), valid while its
+ *	generation is @iotlb_gen
  * @config: configuration space, little-endian
  * @offered: features offered
  * @device_id: virtio device ID
@@ -164,7 +185,8 @@ struct rz_limits {
  * @ev_lock: protects @events; taken by engine completion callbacks
  * @events: completed transfers whose event is not yet delivered
  * @chain: descriptor chain being processed (under @lock)
- * @runner: the thread in a run of the device (under @lock), else NULL
+ * @runner: the thread in a run of the device, else NULL (written under
+ *	@lock, read by rz_xfer_done() without it)
  * @here_bytes: bytes of transfers this run moved itself (under @lock)
  * @swap_pieces: pieces of guest RAM swapped now (VA mode)
  * @engine: the cDMA engine serving the device (held by the module)
@@ -191,6 +213,8 @@ struct rz_dev {
 	spinlock_t iommu_lock; /* see above */
 	struct vhost_iotlb iotlb;
 	bool iotlb_pt;
+	u32 iotlb_gen;
+	struct rz_tlb tlb;
 	struct virtio_rdma_remote_config config;
 	u64 offered;
 	u32 device_id;
