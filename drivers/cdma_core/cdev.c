@@ -133,9 +133,10 @@ static int cdma_run_revoke(struct cdma_file *f, void *arg)
  *	(_IOC_READ): cdma_ioctl() does both
  * @run: check the argument and serve it
  * @undo: withdraw what @run did, when its result cannot be written back;
- *	%NULL where nothing can be withdrawn (a consumed completion): then
- *	the argument is first checked to be writable, so that no result is
- *	lost to a bad pointer
+ *	%NULL where nothing needs to (nothing written back) or nothing can
+ *	be withdrawn (a consumed completion): an argument read and written
+ *	back (_IOWR) is then first checked to be writable, so that no
+ *	result is lost to a bad pointer
  */
 struct cdma_ioctl_desc {
 	unsigned int cmd;

@@ -3,9 +3,12 @@
  * rdma_zcopy: completion forwarding.
  *
  * The engine ends a transfer by calling rz_xfer_done() from one of its
- * channel workers: the model of the engine's completion interrupt.  The
- * callback only queues the transfer on the device's event list, under
- * rz->ev_lock, and wakes the device's worker.  It must not take rz->lock:
+ * channel workers (the model of the engine's completion interrupt), or
+ * from the device's own run for a transfer the run moved itself
+ * (cdma_run()).  The callback only queues the transfer on the device's
+ * event list, under rz->ev_lock, and wakes the device's worker (or, from
+ * the run, leaves the event to that run, or to the SUBMIT response with
+ * F_SUBMIT_END).  It must not take rz->lock:
  * the worker holds rz->lock while cdma_ctx_destroy() waits for the
  * callbacks of the session being closed.
  *
@@ -29,8 +32,10 @@
  * @req: the finished request, embedded in a &struct rz_xfer
  *
  * Runs in an engine channel worker, or in the device's own run for a
- * transfer it moved itself (cdma_run()): that run delivers the event
- * before it ends.  Takes only rz->ev_lock.
+ * transfer it moved itself (cdma_run()): that run then delivers the event
+ * after its requests, or leaves it queued for the next run (no event
+ * buffer, or its budget used).  Takes rz->ev_lock, and rz_schedule()'s
+ * rz->task_lock; never rz->lock.
  */
 void rz_xfer_done(struct cdma_req *req)
 {

@@ -239,6 +239,11 @@ static u32 rz_op_submit(struct rz_dev *rz, struct rz_req *r)
 		/* Queued, or ended with an event to deliver. */
 		if (!WARN_ON_ONCE(x == &onstack))
 			return VIRTIO_RDMA_REMOTE_S_OK;
+		/* An engine that broke the run contract: @x must not stay. */
+		spin_lock(&rz->ev_lock);
+		if (x->link.next)
+			list_del(&x->link);
+		spin_unlock(&rz->ev_lock);
 		ret = -EIO;
 	}
 	if (!ret) {

@@ -268,7 +268,7 @@ void rz_vq_notify_disable(struct rz_dev *rz, struct rz_vq *vq)
 {
 	lockdep_assert_held(&rz->lock);
 
-	if (vq->no_notify || vq->broken)
+	if (vq->no_notify || !vq->ready || vq->broken || !rz_vq_sane(vq))
 		return;
 	if (rz_mem_write16(rz, vq->device_addr +
 			   offsetof(struct vring_used, flags),
@@ -295,7 +295,7 @@ bool rz_vq_notify_enable(struct rz_dev *rz, struct rz_vq *vq)
 	lockdep_assert_held(&rz->lock);
 
 	/* Even when not disabled here: the ring may be older than @vq. */
-	if (vq->broken)
+	if (!vq->ready || vq->broken || !rz_vq_sane(vq))
 		return false;
 	if (rz_mem_write16(rz, vq->device_addr +
 			   offsetof(struct vring_used, flags), 0))

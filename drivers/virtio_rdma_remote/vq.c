@@ -83,6 +83,7 @@ static void vrr_req_answered(struct vrr_dev *dev, struct vrr_req *req,
 		vrr_req_finish(req, -EIO, VRR_REQ_UNKNOWN);
 		return;
 	}
+	vrr_xfer_answered(dev, req);
 	vrr_req_finish(req, vrr_status_to_errno(le32_to_cpu(req->resp.status)),
 		       VRR_REQ_ANSWERED);
 }

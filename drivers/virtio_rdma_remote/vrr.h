@@ -377,6 +377,7 @@ void vrr_bufs_kill(struct vrr_dev *dev);
 
 /* xfer.c */
 int vrr_submit(struct cdma_file *file, const struct cdma_xfer *xu);
+void vrr_xfer_answered(struct vrr_dev *dev, const struct vrr_req *req);
 void vrr_xfer_event(struct vrr_dev *dev,
 		    const struct virtio_rdma_remote_event *ev);
 void vrr_xfers_cancel(struct vrr_dev *dev, struct vrr_file *f, bool leak);

@@ -107,6 +107,51 @@ static void vrr_xfer_end(struct vrr_dev *dev, struct vrr_xfer *x, u64 tag,
 	vrr_xfer_finish(x, status, bytes);
 }
 
+/* Take the transfer of @tag of @session out of the array; NULL if none. */
+static struct vrr_xfer *vrr_xfer_take_tag(struct vrr_dev *dev, u64 tag,
+					  u32 session)
+{
+	struct vrr_xfer *x = NULL;
+	unsigned long flags;
+
+	xa_lock_irqsave(&dev->xfers, flags);
+	if (tag <= U32_MAX)
+		x = xa_load(&dev->xfers, tag);
+	if (x && x->session == session)
+		__xa_erase(&dev->xfers, tag);
+	else
+		x = NULL;
+	xa_unlock_irqrestore(&dev->xfers, flags);
+	return x;
+}
+
+/**
+ * vrr_xfer_answered() - a SUBMIT response that reports the transfer's end
+ * @dev: the device
+ * @req: an answered request
+ *
+ * With F_SUBMIT_END, a response SUBMIT_ENDED stands for the event: the
+ * transfer ends here, whether its submitter still waits or not (a fatal
+ * signal, remove()).
+ *
+ * Context: any; called with the request queue's lock held.
+ */
+void vrr_xfer_answered(struct vrr_dev *dev, const struct vrr_req *req)
+{
+	u64 tag = le64_to_cpu(req->out.body.submit.tag);
+	struct vrr_xfer *x;
+
+	if (!dev->submit_end ||
+	    le32_to_cpu(req->out.hdr.opcode) != VIRTIO_RDMA_REMOTE_OP_SUBMIT ||
+	    le32_to_cpu(req->resp.status) != VIRTIO_RDMA_REMOTE_S_OK ||
+	    le32_to_cpu(req->resp.id) != VIRTIO_RDMA_REMOTE_SUBMIT_ENDED)
+		return;
+	x = vrr_xfer_take_tag(dev, tag, le32_to_cpu(req->out.hdr.session));
+	if (x)
+		vrr_xfer_end(dev, x, tag, le32_to_cpu(req->resp.end.status),
+			     le64_to_cpu(req->resp.end.bytes));
+}
+
 /**
  * vrr_xfer_event() - handle an event from the event queue
  * @dev: the device
@@ -124,8 +169,7 @@ void vrr_xfer_event(struct vrr_dev *dev,
 	u32 session = le32_to_cpu(ev->session);
 	u64 bytes = le64_to_cpu(ev->bytes);
 	u64 tag = le64_to_cpu(ev->tag);
-	struct vrr_xfer *x = NULL;
-	unsigned long flags;
+	struct vrr_xfer *x;
 
 	if (le32_to_cpu(ev->type) != VIRTIO_RDMA_REMOTE_EV_COMPLETION) {
 		dev_warn_ratelimited(&dev->vdev->dev, "unknown event type %u\n",
@@ -133,14 +177,7 @@ void vrr_xfer_event(struct vrr_dev *dev,
 		return;
 	}
 
-	xa_lock_irqsave(&dev->xfers, flags);
-	if (tag <= U32_MAX)
-		x = xa_load(&dev->xfers, tag);
-	if (x && x->session == session)
-		__xa_erase(&dev->xfers, tag);
-	else
-		x = NULL;
-	xa_unlock_irqrestore(&dev->xfers, flags);
+	x = vrr_xfer_take_tag(dev, tag, session);
 	if (!x) {
 		if (xa_load(&dev->sessions, session))
 			dev_warn_ratelimited(&dev->vdev->dev,
@@ -271,12 +308,6 @@ static int vrr_xfer_send(struct vrr_file *f, struct vrr_xfer *x,
 	req->out.body.submit.tag = cpu_to_le64(*tag);
 	ret = vrr_request(dev, req, cdma_cq_polling(&f->file.cq) ?
 			  VRR_WAIT_POLL : VRR_WAIT_KILLABLE, outcome);
-	/* Ended before the response: no event follows (F_SUBMIT_END). */
-	if (!ret && dev->submit_end &&
-	    le32_to_cpu(req->resp.id) == VIRTIO_RDMA_REMOTE_SUBMIT_ENDED &&
-	    vrr_xfer_take(dev, *tag, x))
-		vrr_xfer_end(dev, x, *tag, le32_to_cpu(req->resp.end.status),
-			     le64_to_cpu(req->resp.end.bytes));
 out:
 	vrr_req_put(req);
 	return ret;

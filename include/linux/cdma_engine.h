@@ -84,9 +84,9 @@ struct cdma_req {
  * @submit: queue a transfer; on success @req->done is called exactly
  *	once, later; on failure nothing is queued
  * @run: optional: move a transfer in the calling thread, which may sleep;
- *	as @submit, but on success @req->done has been called when it
- *	returns (a client that would wait for the transfer saves the hop to
- *	the engine's worker and back)
+ *	as @submit, but on success @req->done has been called, in the
+ *	calling thread, when it returns (a client that would wait for the
+ *	transfer saves the hop to the engine's worker and back)
  */
 struct cdma_engine_ops {
 	void (*info)(struct cdma_engine *engine, struct cdma_info *info);
@@ -211,7 +211,8 @@ static inline int cdma_submit(struct cdma_ctx *ctx, struct cdma_req *req)
  * @ctx: the context
  *
  * Return: true when the engine has &cdma_engine_ops.run: a cdma_run()
- * that succeeds has called the request's done before it returns.
+ * that succeeds has called the request's done, in the calling thread,
+ * before it returns.
  */
 static inline bool cdma_runs_here(struct cdma_ctx *ctx)
 {
