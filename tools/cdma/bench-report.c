@@ -470,12 +470,14 @@ static int ratio_lines(FILE *f, struct bench_series *s, unsigned int n,
 /*
  * The closing lines other tools read, in these exact words: "ratio
  * guest/native <what> @<size>: <median>" per guest/native check, and the
- * fixed cost a guest transfer adds (the fits' difference).
+ * time a guest transfer adds: the sync latency of the latency check's
+ * size, guest minus native (the same copy on both sides; a fit's fixed
+ * cost, extrapolated to size 0, varies far more between runs).
  */
 static void closing_lines(FILE *f, struct bench_series *s, unsigned int n)
 {
-	double an, bn, ag, bg;
-	struct bench_stat r;
+	struct bench_stat r, gs, ns;
+	const struct bench_series *lat = NULL;
 	unsigned int i, j;
 	char sz[24];
 
@@ -494,10 +496,16 @@ static void closing_lines(FILE *f, struct bench_series *s, unsigned int n)
 			fprintf(f, "ratio %s @%s: %.3f\n", c->what, sz, r.median);
 		else
 			fprintf(f, "ratio %s @%s: n/a\n", c->what, sz);
+		if (j < n && c->test == B_LATENCY)
+			lat = &s[j];
 	}
-	if (!fit(s, n, B_RATE, T_NATIVE, &an, &bn) &&
-	    !fit(s, n, B_RATE, T_GUEST, &ag, &bg))
-		fprintf(f, "guest extra time per transfer: %.2f us\n", ag - an);
+	if (!lat)
+		return;
+	bench_stat(lat->v[T_NATIVE], lat->n[T_NATIVE], &ns);
+	bench_stat(lat->v[T_GUEST], lat->n[T_GUEST], &gs);
+	if (ns.n && gs.n)
+		fprintf(f, "guest extra time per transfer: %.3f us\n",
+			gs.median - ns.median);
 }
 
 /**

@@ -31,8 +31,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 # The closing lines, in the words other tools read: the clock, the ratios
-# (cdma-bench's and vmm_alloc_bench's), and the fixed cost a guest
-# transfer adds, in instructions under the virtual clock.
+# (cdma-bench's and vmm_alloc_bench's), and what a guest transfer adds
+# (sync latency, guest minus native), in instructions under the virtual
+# clock.
 closing_lines() { # closing_lines ACCEL CLOCK_LINE GUEST_LOG
 	local us
 
