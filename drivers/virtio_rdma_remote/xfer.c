@@ -139,13 +139,20 @@ static struct vrr_xfer *vrr_xfer_take_tag(struct vrr_dev *dev, u64 tag,
 void vrr_xfer_answered(struct vrr_dev *dev, const struct vrr_req *req)
 {
 	u64 tag = le64_to_cpu(req->out.body.submit.tag);
+	u32 id = le32_to_cpu(req->resp.id);
 	struct vrr_xfer *x;
 
 	if (!dev->submit_end ||
 	    le32_to_cpu(req->out.hdr.opcode) != VIRTIO_RDMA_REMOTE_OP_SUBMIT ||
 	    le32_to_cpu(req->resp.status) != VIRTIO_RDMA_REMOTE_S_OK ||
-	    le32_to_cpu(req->resp.id) != VIRTIO_RDMA_REMOTE_SUBMIT_ENDED)
+	    id == VIRTIO_RDMA_REMOTE_SUBMIT_QUEUED)
 		return;
+	if (id != VIRTIO_RDMA_REMOTE_SUBMIT_ENDED) {
+		/* Not a known answer: the event may still come. */
+		dev_warn_ratelimited(&dev->vdev->dev,
+				     "SUBMIT answered with unknown id %u\n", id);
+		return;
+	}
 	x = vrr_xfer_take_tag(dev, tag, le32_to_cpu(req->out.hdr.session));
 	if (x)
 		vrr_xfer_end(dev, x, tag, le32_to_cpu(req->resp.end.status),
