@@ -130,13 +130,15 @@ bool rz_deliver_events(struct rz_dev *rz, unsigned int budget)
 		if (!x)
 			break;
 		/*
-		 * Out of event buffers: the driver kicks when it posts more,
-		 * unless it posted some meanwhile.
+		 * Out of event buffers: the driver kicks when it posts more;
+		 * one it posted before it saw the kicks on is taken now.
 		 */
-		if (rz_vq_getdesc(rz, vq, c) &&
-		    (!rz_vq_notify_enable(rz, vq) || rz_vq_getdesc(rz, vq, c))) {
-			starved = true;
-			break;
+		if (rz_vq_getdesc(rz, vq, c)) {
+			rz_vq_notify_enable(rz, vq);
+			if (rz_vq_getdesc(rz, vq, c)) {
+				starved = true;
+				break;
+			}
 		}
 		len = rz_event_write(rz, c, x);
 		rz_vq_complete(rz, vq, c->head, len);

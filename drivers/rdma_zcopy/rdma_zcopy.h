@@ -339,7 +339,7 @@ int rz_vq_getdesc(struct rz_dev *rz, struct rz_vq *vq, struct rz_chain *c);
 void rz_vq_complete(struct rz_dev *rz, struct rz_vq *vq, u16 head, u32 len);
 void rz_vq_notify(struct rz_dev *rz, struct rz_vq *vq);
 void rz_vq_notify_disable(struct rz_dev *rz, struct rz_vq *vq);
-bool rz_vq_notify_enable(struct rz_dev *rz, struct rz_vq *vq);
+void rz_vq_notify_enable(struct rz_dev *rz, struct rz_vq *vq);
 void rz_vq_break(struct rz_dev *rz, struct rz_vq *vq);
 bool rz_vqs_overlap(const struct rz_dev *rz, u64 start, u64 last);
 int rz_chain_pull(struct rz_dev *rz, const struct rz_chain *c, u64 *pos,

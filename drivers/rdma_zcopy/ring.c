@@ -285,32 +285,24 @@ void rz_vq_notify_disable(struct rz_dev *rz, struct rz_vq *vq)
  * @rz: the device
  * @vq: the queue
  *
- * Return: true when buffers were made available while kicks were off:
- * the caller takes them now, no kick will come for them.
+ * Buffers made available while kicks were off have no kick coming: the
+ * caller looks at the ring again (rz_vq_getdesc()) after this.
  */
-bool rz_vq_notify_enable(struct rz_dev *rz, struct rz_vq *vq)
+void rz_vq_notify_enable(struct rz_dev *rz, struct rz_vq *vq)
 {
-	u16 avail_idx;
-
 	lockdep_assert_held(&rz->lock);
 
 	/* Even when not disabled here: the ring may be older than @vq. */
 	if (!vq->ready || vq->broken || !rz_vq_sane(vq))
-		return false;
+		return;
 	if (rz_mem_write16(rz, vq->device_addr +
-			   offsetof(struct vring_used, flags), 0))
-		goto broken;
+			   offsetof(struct vring_used, flags), 0)) {
+		rz_vq_break(rz, vq);
+		return;
+	}
 	vq->no_notify = false;
-	/* Flag visible before the index is read again (virtio_mb). */
+	/* Flag visible before the caller reads the index again (virtio_mb). */
 	smp_mb();
-	if (rz_mem_read16(rz, vq->driver_addr +
-			  offsetof(struct vring_avail, idx), &avail_idx))
-		goto broken;
-	return avail_idx != vq->last_avail_idx;
-
-broken:
-	rz_vq_break(rz, vq);
-	return false;
 }
 
 /* [start, last] against [base, base + size - 1]; size >= 1, no wrap */
