@@ -18,9 +18,9 @@
 #include <linux/cdma_compat.h>
 #include <linux/cdma_core.h>
 
-static struct page *cdma_alloc_block(unsigned long want, unsigned int *order)
+static struct page *cdma_alloc_block(unsigned long want, unsigned int *order,
+				     gfp_t gfp)
 {
-	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
 	unsigned int o = min_t(unsigned int, ilog2(want), MAX_PAGE_ORDER);
 	struct page *page;
 
@@ -50,14 +50,18 @@ static int cdma_pages_arrays(struct cdma_pages *p, unsigned long npages)
 }
 
 /**
- * cdma_pages_alloc() - allocate a zeroed page set
+ * cdma_pages_alloc() - allocate a page set
  * @p: the set to fill
  * @npages: number of pages, at least 1
+ * @zero: clear the pages; without it they hold whatever they held, for a
+ *	caller whose pages are cleared or replaced before anyone reads them
  *
  * Return: 0, -ENOMEM, or -EINTR when a fatal signal is pending.
  */
-int cdma_pages_alloc(struct cdma_pages *p, unsigned long npages)
+int cdma_pages_alloc(struct cdma_pages *p, unsigned long npages, bool zero)
 {
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+			  (zero ? __GFP_ZERO : 0);
 	unsigned int order;
 	struct page *page;
 	unsigned long i;
@@ -72,7 +76,7 @@ int cdma_pages_alloc(struct cdma_pages *p, unsigned long npages)
 			ret = -EINTR;
 			goto fail;
 		}
-		page = cdma_alloc_block(npages - p->npages, &order);
+		page = cdma_alloc_block(npages - p->npages, &order, gfp);
 		if (!page) {
 			ret = -ENOMEM;
 			goto fail;

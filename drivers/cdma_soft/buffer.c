@@ -44,7 +44,7 @@ struct cdma_buf *cdma_buf_create(u64 size)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&buf->ref);
 	buf->size = size;
-	ret = cdma_pages_alloc(&buf->pg, size >> PAGE_SHIFT);
+	ret = cdma_pages_alloc(&buf->pg, size >> PAGE_SHIFT, true);
 	if (ret) {
 		kfree(buf);
 		return ERR_PTR(ret);

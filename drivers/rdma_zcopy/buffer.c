@@ -128,6 +128,8 @@ static u32 rz_buf_import(struct rz_dev *rz, struct rz_session *s,
 	st = rz_buf_get_pages(rz, buf);
 	if (st)
 		return st;
+	if (rz_has_feature(rz, VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED))
+		rz_pages_clear(buf->pages, buf->npages);
 	ret = cdma_buf_import(s->ctx, buf->pages, buf->npages, rz_buf_release,
 			      buf, handle);
 	if (ret) {

@@ -14,12 +14,13 @@
  *   replaces the guest range in the VMM instead (swap.c).
  */
 
+#include <linux/highmem.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 
 #include "rdma_zcopy.h"
 
-/* Pages put between two rescheduling points */
+/* Pages put or cleared between two rescheduling points */
 #define RZ_PUT_BATCH	1024
 
 /* A reference on @page's folio, unless it is free or being split. */
@@ -113,6 +114,24 @@ void rz_pages_put(struct page **pages, unsigned long npages)
 
 	for (i = 0; i < npages; i++) {
 		put_page(pages[i]);
+		if (!(i % RZ_PUT_BATCH))
+			cond_resched();
+	}
+}
+
+/**
+ * rz_pages_clear() - zero held pages (F_ALLOC_ZEROED in PA mode)
+ * @pages: the pages
+ * @npages: number of @pages
+ *
+ * May sleep.
+ */
+void rz_pages_clear(struct page **pages, unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		clear_highpage(pages[i]);
 		if (!(i % RZ_PUT_BATCH))
 			cond_resched();
 	}

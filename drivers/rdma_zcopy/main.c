@@ -100,14 +100,17 @@ void rz_free(struct vdpa_device *vdpa)
 /*
  * Features offered: F_IDENTITY, by which a driver tells this device from
  * one of the type whose ID it may be offered under; F_SUBMIT_END, the end
- * of a transfer moved before the response in the response; F_GLOBAL when
+ * of a transfer moved before the response in the response; F_ALLOC_ZEROED,
+ * buffers that read as zeros (an engine buffer, or the driver's pages
+ * cleared by the device); F_GLOBAL when
  * the engine has a global address space.
  */
 static u64 rz_features(const struct cdma_info *info)
 {
 	u64 f = BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |
 		BIT_ULL(VIRTIO_RDMA_REMOTE_F_IDENTITY) |
-		BIT_ULL(VIRTIO_RDMA_REMOTE_F_SUBMIT_END);
+		BIT_ULL(VIRTIO_RDMA_REMOTE_F_SUBMIT_END) |
+		BIT_ULL(VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED);
 
 	if (info->caps & CDMA_CAP_GLOBAL)
 		f |= BIT_ULL(VIRTIO_RDMA_REMOTE_F_GLOBAL);

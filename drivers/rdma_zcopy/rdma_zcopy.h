@@ -366,6 +366,7 @@ void rz_buf_finish(struct rz_dev *rz, struct rz_buf *buf);
 /* hold.c: guest-page lookup */
 int rz_pages_get(struct rz_dev *rz, u64 iova, u64 len, struct page **pages);
 void rz_pages_put(struct page **pages, unsigned long npages);
+void rz_pages_clear(struct page **pages, unsigned long npages);
 
 /* event.c: completion forwarding */
 void rz_xfer_done(struct cdma_req *req);

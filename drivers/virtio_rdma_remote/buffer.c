@@ -2,15 +2,17 @@
 /*
  * virtio_rdma_remote: DMA buffers.
  *
- * A buffer is a set of zeroed guest pages in large physically contiguous
- * runs (cdma_core page sets).  Each run is mapped for the device and the
- * device is sent the runs' bus addresses in an ALLOC request: the host
- * engine then reads and writes these very pages (zero-copy); the driver
- * never copies data.  User space maps the pages with mmap(); a mapping
- * holds page references and a buffer reference, and outlives the handle:
- * FREE of a mapped buffer only retires the handle, the device is told at
- * the last unmap (with zero-copy in VA mode the host then gives the guest
- * range its own memory back, so it must not happen under a mapping).
+ * A buffer is a set of guest pages in large physically contiguous runs
+ * (cdma_core page sets), zeroed by the driver or, with
+ * VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED, by the device's ALLOC.  Each run is
+ * mapped for the device and the device is sent the runs' bus addresses in
+ * an ALLOC request: the host engine then reads and writes these very pages
+ * (zero-copy); the driver never copies data.  User space maps the pages
+ * with mmap(); a mapping holds page references and a buffer reference, and
+ * outlives the handle: FREE of a mapped buffer only retires the handle,
+ * the device is told at the last unmap (with zero-copy in VA mode the host
+ * then gives the guest range its own memory back, so it must not happen
+ * under a mapping).
  *
  * The pages and their DMA mappings stay until no transfer uses the buffer
  * any more, and until the device has let go of them: when the device's
@@ -35,7 +37,9 @@ static struct vrr_buf *vrr_buf_create(struct vrr_dev *dev, u64 size)
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
-	ret = cdma_pages_alloc(&buf->pg, size >> PAGE_SHIFT);
+	/* With F_ALLOC_ZEROED the device clears them, or replaces them. */
+	ret = cdma_pages_alloc(&buf->pg, size >> PAGE_SHIFT,
+			       !dev->alloc_zeroed);
 	if (ret) {
 		kfree(buf);
 		return ERR_PTR(ret);

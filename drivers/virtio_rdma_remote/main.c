@@ -9,6 +9,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
@@ -39,6 +40,7 @@ MODULE_DEVICE_TABLE(virtio, vrr_id_table);
 static unsigned int vrr_features[] = {
 	VIRTIO_RDMA_REMOTE_F_GLOBAL,
 	VIRTIO_RDMA_REMOTE_F_SUBMIT_END,
+	VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED,
 	VIRTIO_RDMA_REMOTE_F_IDENTITY,
 };
 
@@ -115,6 +117,8 @@ static int vrr_config_read(struct vrr_dev *dev)
 					 VIRTIO_RDMA_REMOTE_F_GLOBAL);
 	dev->submit_end = virtio_has_feature(dev->vdev,
 					     VIRTIO_RDMA_REMOTE_F_SUBMIT_END);
+	dev->alloc_zeroed = virtio_has_feature(dev->vdev,
+					       VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED);
 	dev->caps = cfg->caps | CDMA_CAP_VIRTUAL;
 	if (!dev->global)
 		dev->caps &= ~CDMA_CAP_GLOBAL;
@@ -124,7 +128,9 @@ static int vrr_config_read(struct vrr_dev *dev)
 /*
  * Before FEATURES_OK: a device offered under another type's ID (a stock
  * VMM's) without F_IDENTITY is a device of that type, left to its own
- * driver.
+ * driver.  F_ALLOC_ZEROED is declined when this kernel's page allocator
+ * clears every page anyway (init_on_alloc, on by default in Debian's
+ * kernels): the device would clear them a second time.
  */
 static int vrr_validate(struct virtio_device *vdev)
 {
@@ -142,6 +148,8 @@ static int vrr_validate(struct virtio_device *vdev)
 		dev_err(&vdev->dev, "device has no configuration space\n");
 		return -EINVAL;
 	}
+	if (want_init_on_alloc(GFP_KERNEL))
+		__virtio_clear_bit(vdev, VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED);
 	return 0;
 }
 

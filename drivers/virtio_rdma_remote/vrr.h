@@ -138,6 +138,8 @@ struct vrr_evt {
  * @caps: CDMA_CAP_* reported by CDMA_IOC_INFO
  * @global: VIRTIO_RDMA_REMOTE_F_GLOBAL was negotiated
  * @submit_end: VIRTIO_RDMA_REMOTE_F_SUBMIT_END was negotiated
+ * @alloc_zeroed: VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED was negotiated: buffer
+ *	pages are not cleared by the driver
  * @dead: the device is being or was removed; written once
  * @reqq: request queue
  * @req_wq: woken when request queue slots free up, and on removal
@@ -167,6 +169,7 @@ struct vrr_dev {
 	u32 caps;
 	bool global;
 	bool submit_end;
+	bool alloc_zeroed;
 	bool dead;
 
 	struct vrr_queue reqq;

@@ -53,7 +53,7 @@ struct cdma_pages {
 };
 
 /* Buffer pages (pages.c) */
-int cdma_pages_alloc(struct cdma_pages *p, unsigned long npages);
+int cdma_pages_alloc(struct cdma_pages *p, unsigned long npages, bool zero);
 int cdma_pages_import(struct cdma_pages *p, struct page **pages,
 		      unsigned long npages);
 void cdma_pages_free(struct cdma_pages *p);

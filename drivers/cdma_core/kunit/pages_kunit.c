@@ -55,7 +55,7 @@ static void pages_alloc_test(struct kunit *test)
 	unsigned long i, s;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_EQ(test, cdma_pages_alloc(p, n), 0);
+	KUNIT_ASSERT_EQ(test, cdma_pages_alloc(p, n, true), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pages_free_action,
 							p), 0);
 	KUNIT_EXPECT_EQ(test, p->npages, n);
@@ -83,7 +83,7 @@ static void pages_free_test(struct kunit *test)
 	struct cdma_pages p, zero;
 
 	memset(&zero, 0, sizeof(zero));
-	KUNIT_ASSERT_EQ(test, cdma_pages_alloc(&p, 5), 0);
+	KUNIT_ASSERT_EQ(test, cdma_pages_alloc(&p, 5, true), 0);
 	cdma_pages_free(&p);
 	KUNIT_EXPECT_EQ(test, memcmp(&p, &zero, sizeof(p)), 0);
 }

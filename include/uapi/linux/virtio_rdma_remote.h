@@ -33,6 +33,7 @@
 /* Feature bits */
 #define VIRTIO_RDMA_REMOTE_F_GLOBAL		0	/* EXPORT, REVOKE, global xfers */
 #define VIRTIO_RDMA_REMOTE_F_SUBMIT_END		1	/* SUBMIT may answer the end */
+#define VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED	2	/* ALLOC'd buffers read 0 */
 #define VIRTIO_RDMA_REMOTE_F_IDENTITY		63	/* a virtio-rdma-remote device */
 
 /* Virtqueues */
@@ -109,7 +110,9 @@ struct virtio_rdma_remote_req_hdr {
  * @flags: zero
  *
  * The ranges are the guest memory of the buffer, in buffer order; their
- * lengths add up to @size.
+ * lengths add up to @size.  With VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED the
+ * new buffer reads as zeros whatever that memory held: the driver need
+ * not clear it.
  */
 struct virtio_rdma_remote_alloc {
 	__le64 size;

@@ -1978,6 +1978,54 @@ TEST_F_TIMEOUT(zcb, va_mode_identity_map_refused, 120 * zc_scale())
 }
 
 /*
+ * VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED negotiated: the driver no longer clears
+ * the memory it gives in ALLOC, and the buffer must read as zeros anyway,
+ * through the guest's ranges and through a transfer.
+ */
+TEST_F_TIMEOUT(zcb, alloc_zeroed_feature, 120 * zc_scale())
+{
+	const uint64_t f = 1ULL << VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED;
+	struct zc_vmm *m = calloc(1, sizeof(*m));
+	struct zc_range a = { ZC_DATA_AT(0), 2 * ZC_MiB };
+	struct zc_range b = { ZC_DATA_AT(4), 2 * ZC_MiB };
+	struct zc_xfer x = { .dir = CDMA_XFER_LOCAL, .len = 2 * ZC_MiB };
+	uint32_t sid = 0, ha = 0, hb = 0;
+	struct zc_event ev;
+	int st;
+
+	ASSERT_NE(NULL, m);
+	st = zc_vmm_start_opts(m, zc_dev_path, false, f);
+	if (st)
+		TH_LOG("device set-up failed: %s", m->err);
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(f, m->features & f)
+		TH_LOG("F_ALLOC_ZEROED not offered: features %#llx",
+		       (unsigned long long)m->features);
+	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid), "SESSION_OPEN");
+	zc_gfill(m, a.addr, a.len, 72);
+	zc_gfill(m, b.addr, b.len, 73);
+	zc_alloc_ab(_metadata, m, sid, &a, &ha, &b, &hb);
+	EXPECT_EQ(-1, zc_gnonzero(m, a.addr, a.len));
+	EXPECT_EQ(-1, zc_gnonzero(m, b.addr, b.len));
+
+	/* b's old content must not come back through the engine either. */
+	zc_gfill(m, a.addr, a.len, 74);
+	x.src = hb;
+	x.dst = ha;
+	x.tag = 9;
+	ZC_ASSERT_ST(S_OK, zc_submit(m, sid, &x), "SUBMIT");
+	zc_event_ok(_metadata, m, 9, &ev);
+	EXPECT_EQ((uint32_t)S_OK, ev.status);
+	EXPECT_EQ(-1, zc_gnonzero(m, a.addr, a.len));
+
+	zc_free_ab(_metadata, m, sid, ha, hb);
+	EXPECT_EQ(0U, m->ev_bad);
+	zc_vmm_stop(m, false);
+	free(m);
+	zc_device_usable(_metadata);
+}
+
+/*
  * VIRTIO_RDMA_REMOTE_F_SUBMIT_END negotiated: a transfer the device moves
  * before it answers (up to 4 MiB in a run) is reported by the SUBMIT
  * response, with no event; a larger one is answered queued and has its
