@@ -15,6 +15,9 @@
 # example "-t 0.1 -r 3" or "-T rate,alloc" (see cdma-bench -h); when it is
 # not set, "-t 0.05 -r 3" under icount, none otherwise.
 # BENCH_TIMEOUT: VM time limit (default 1800 s).  BENCH_MEM: VM memory.
+# BENCH_APPEND: extra kernel arguments of the VM, for example
+# "init_on_alloc=0" (a guest whose allocator does not clear pages takes
+# VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED: see zcopy-alloc.out).
 # BENCH_LOOPBACK: the guest device set-up wrapper in the VM (default
 # tools/testing/vm/guest/rdma-loopback.sh).  ACCEL (auto, kvm, tcg,
 # icount; vm/run-vm.sh): auto, the default, is KVM where it is proven to
@@ -72,6 +75,8 @@ echo "$args" >"$out/bench.args"
 setenv=()
 [ -z "${BENCH_LOOPBACK:-}" ] ||
 	setenv=(--setenv "BENCH_LOOPBACK=$BENCH_LOOPBACK")
+[ -z "${BENCH_APPEND:-}" ] || setenv+=(--append "$BENCH_APPEND")
+[ -z "${BENCH_APPEND:-}" ] || echo "kernel arguments added: $BENCH_APPEND"
 
 rc=0 krc=0
 "$REPO/tools/testing/vm/run-vm.sh" --env stock --accel "$accel" \
