@@ -1977,6 +1977,22 @@ TEST_F_TIMEOUT(zcb, va_mode_identity_map_refused, 120 * zc_scale())
 	zc_device_usable(_metadata);
 }
 
+/* Start @m (NULL: allocation failed) with feature bits @f, offered. */
+static void zc_start_with(struct __test_metadata *_metadata, struct zc_vmm *m,
+			  uint64_t f)
+{
+	int st;
+
+	ASSERT_NE(NULL, m);
+	st = zc_vmm_start_opts(m, zc_dev_path, false, f);
+	if (st)
+		TH_LOG("device set-up failed: %s", m->err);
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(f, m->features & f)
+		TH_LOG("features %#llx not offered: features %#llx",
+		       (unsigned long long)f, (unsigned long long)m->features);
+}
+
 /*
  * VIRTIO_RDMA_REMOTE_F_ALLOC_ZEROED negotiated: the driver no longer clears
  * the memory it gives in ALLOC, and the buffer must read as zeros anyway,
@@ -1991,16 +2007,8 @@ TEST_F_TIMEOUT(zcb, alloc_zeroed_feature, 120 * zc_scale())
 	struct zc_xfer x = { .dir = CDMA_XFER_LOCAL, .len = 2 * ZC_MiB };
 	uint32_t sid = 0, ha = 0, hb = 0;
 	struct zc_event ev;
-	int st;
 
-	ASSERT_NE(NULL, m);
-	st = zc_vmm_start_opts(m, zc_dev_path, false, f);
-	if (st)
-		TH_LOG("device set-up failed: %s", m->err);
-	ASSERT_EQ(0, st);
-	ASSERT_EQ(f, m->features & f)
-		TH_LOG("F_ALLOC_ZEROED not offered: features %#llx",
-		       (unsigned long long)m->features);
+	zc_start_with(_metadata, m, f);
 	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid), "SESSION_OPEN");
 	zc_gfill(m, a.addr, a.len, 72);
 	zc_gfill(m, b.addr, b.len, 73);
@@ -2043,16 +2051,8 @@ TEST_F_TIMEOUT(zcb, submit_end_in_response, 120 * zc_scale())
 	};
 	uint32_t sid = 0, ha = 0, hb = 0;
 	struct zc_event ev;
-	int st;
 
-	ASSERT_NE(NULL, m);
-	st = zc_vmm_start_opts(m, zc_dev_path, false, f);
-	if (st)
-		TH_LOG("device set-up failed: %s", m->err);
-	ASSERT_EQ(0, st);
-	ASSERT_EQ(f, m->features & f)
-		TH_LOG("F_SUBMIT_END not offered: features %#llx",
-		       (unsigned long long)m->features);
+	zc_start_with(_metadata, m, f);
 	ZC_ASSERT_ST(S_OK, zc_session_open(m, &sid), "SESSION_OPEN");
 	zc_alloc_ab(_metadata, m, sid, &a, &ha, &b, &hb);
 	zc_gfill(m, b.addr, b.len, 71);
